@@ -1,0 +1,154 @@
+using Microsoft.CodeAnalysis;
+
+namespace ModelGen.Generator.Diagnostics
+{
+    /// <summary>Every diagnostic ModelGen reports. IDs are never reused.</summary>
+    internal static class DiagnosticDescriptors
+    {
+        private const string Category = "ModelGen";
+
+        /// <summary>MGEN001: a [Model] class is not partial. Message: "Model class '{0}' must be declared partial so that ModelGen can add its members".</summary>
+        public static readonly DiagnosticDescriptor NotPartial = new(
+            id: "MGEN001",
+            title: "Model class must be partial",
+            messageFormat: "Model class '{0}' must be declared partial so that ModelGen can add its members",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN002: a [Model] class declares no layers. Message: "Model '{0}' has no layers: add [Dense] or [Activation] attributes, or set Json".</summary>
+        public static readonly DiagnosticDescriptor NoLayers = new(
+            id: "MGEN002",
+            title: "Model has no layers",
+            messageFormat: "Model '{0}' has no layers: add [Dense] or [Activation] attributes, or set Json",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN003: a size is zero or negative. Message: "{0} must be positive, but is {1}".</summary>
+        public static readonly DiagnosticDescriptor NonPositiveSize = new(
+            id: "MGEN003",
+            title: "Sizes must be positive",
+            messageFormat: "{0} must be positive, but is {1}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN004: layer attributes on more than one partial declaration. Message: "Layers of model '{0}' are declared on several partial declarations; declare all [Dense] and [Activation] attributes on the declaration that has [Model], so that their order is defined".</summary>
+        public static readonly DiagnosticDescriptor LayersSplitAcrossPartials = new(
+            id: "MGEN004",
+            title: "Layer attributes spread over several partial declarations",
+            messageFormat: "Layers of model '{0}' are declared on several partial declarations; declare all [Dense] and [Activation] attributes on the declaration that has [Model], so that their order is defined",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN005: an enum argument is not a defined member. Message: "{0} is not a defined {1} value".</summary>
+        public static readonly DiagnosticDescriptor UndefinedEnumValue = new(
+            id: "MGEN005",
+            title: "Undefined enum value",
+            messageFormat: "{0} is not a defined {1} value",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN006: the model exceeds the generator's size limits. Message: "Model '{0}' is too large for ModelGen: {1}".</summary>
+        public static readonly DiagnosticDescriptor ModelTooLarge = new(
+            id: "MGEN006",
+            title: "Model too large",
+            messageFormat: "Model '{0}' is too large for ModelGen: {1}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN007: a [Model] class is nested in another type. Message: "Model class '{0}' is nested in '{1}'; ModelGen supports top-level classes only".</summary>
+        public static readonly DiagnosticDescriptor NestedClass = new(
+            id: "MGEN007",
+            title: "Nested model classes are not supported",
+            messageFormat: "Model class '{0}' is nested in '{1}'; ModelGen supports top-level classes only",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN008: a [Model] class is generic. Message: "Model class '{0}' is generic; ModelGen does not support generic model classes".</summary>
+        public static readonly DiagnosticDescriptor GenericClass = new(
+            id: "MGEN008",
+            title: "Generic model classes are not supported",
+            messageFormat: "Model class '{0}' is generic; ModelGen does not support generic model classes",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN009: an activation parameter is set that the activation does not take. Message: "{0} does not apply to activation {1} and is ignored".</summary>
+        public static readonly DiagnosticDescriptor UnusedActivationParameter = new(
+            id: "MGEN009",
+            title: "Activation parameter does not apply",
+            messageFormat: "{0} does not apply to activation {1} and is ignored",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN010: a required activation parameter is missing. Message: "Activation {0} needs {1}: Keras gives it no default".</summary>
+        public static readonly DiagnosticDescriptor MissingActivationParameter = new(
+            id: "MGEN010",
+            title: "Activation parameter missing",
+            messageFormat: "Activation {0} needs {1}: Keras gives it no default",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN011: an activation parameter has an unusable value. Message: "{0} = {1} is not valid for activation {2}: {3}".</summary>
+        public static readonly DiagnosticDescriptor InvalidActivationParameter = new(
+            id: "MGEN011",
+            title: "Invalid activation parameter",
+            messageFormat: "{0} = {1} is not valid for activation {2}: {3}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN012: glu on an odd width. Message: "Activation Glu splits its input in halves, so it needs an even width, but the width here is {0}".</summary>
+        public static readonly DiagnosticDescriptor GluOddWidth = new(
+            id: "MGEN012",
+            title: "Glu needs an even width",
+            messageFormat: "Activation Glu splits its input in halves, so it needs an even width, but the width here is {0}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN013: [Model] without inputs and without Json. Message: "Model '{0}' needs its input size, as [Model(inputs)], or a JSON declaration, as [Model(Json = \"...\")]".</summary>
+        public static readonly DiagnosticDescriptor MissingInputs = new(
+            id: "MGEN013",
+            title: "Model input size missing",
+            messageFormat: "Model '{0}' needs its input size, as [Model(inputs)], or a JSON declaration, as [Model(Json = \"...\")]",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN014: a [Model] class is static. Message: "Model class '{0}' is static; a model needs instances to hold its parameters".</summary>
+        public static readonly DiagnosticDescriptor StaticClass = new(
+            id: "MGEN014",
+            title: "Model class is static",
+            messageFormat: "Model class '{0}' is static; a model needs instances to hold its parameters",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN015: JSON models are not read yet. Message: "Model '{0}': JSON declarations (Json = \"{1}\") are not supported by this version of ModelGen; declare the layers with attributes".</summary>
+        public static readonly DiagnosticDescriptor JsonNotSupported = new(
+            id: "MGEN015",
+            title: "JSON declarations not supported yet",
+            messageFormat: "Model '{0}': JSON declarations (Json = \"{1}\") are not supported by this version of ModelGen; declare the layers with attributes",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN016: a layer attribute on a class without [Model]. Message: "[{0}] on '{1}' has no effect: the class has no [Model] attribute".</summary>
+        public static readonly DiagnosticDescriptor LayerWithoutModel = new(
+            id: "MGEN016",
+            title: "Layer attribute without [Model]",
+            messageFormat: "[{0}] on '{1}' has no effect: the class has no [Model] attribute",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true);
+    }
+}

@@ -1,0 +1,68 @@
+using System;
+using System.Text;
+
+namespace ModelGen.Generator.Emit
+{
+    /// <summary>A small indented text writer: one StringBuilder, an indent level, and disposable brace blocks.</summary>
+    internal sealed class SourceWriter
+    {
+        private const string IndentUnit = "    ";
+        private readonly StringBuilder _builder = new();
+        private int _indent;
+
+        /// <summary>Writes one line at the current indent (an empty string writes an empty line).</summary>
+        public void WriteLine(string line = "")
+        {
+            if (line.Length > 0)
+            {
+                for (int i = 0; i < _indent; i++) _builder.Append(IndentUnit);
+                _builder.Append(line);
+            }
+            _builder.Append('\n');
+        }
+
+        /// <summary>Writes each line of a multi-line string at the current indent.</summary>
+        public void WriteLines(string text)
+        {
+            foreach (string line in text.Replace("\r\n", "\n").Split('\n')) WriteLine(line.TrimEnd());
+        }
+
+        /// <summary>Writes <c>{</c>, indents, and on dispose unindents and writes <c>}</c> plus <paramref name="closingSuffix"/>.</summary>
+        public Block Braces(string? header = null, string closingSuffix = "")
+        {
+            if (header is not null) WriteLine(header);
+            WriteLine("{");
+            _indent++;
+            return new Block(this, closingSuffix);
+        }
+
+        /// <summary>Increases the indent.</summary>
+        public void Indent() => _indent++;
+
+        /// <summary>Decreases the indent.</summary>
+        public void Unindent() => _indent--;
+
+        /// <inheritdoc/>
+        public override string ToString() => _builder.ToString();
+
+        /// <summary>Closes a brace block.</summary>
+        public readonly struct Block : IDisposable
+        {
+            private readonly SourceWriter _writer;
+            private readonly string _suffix;
+
+            internal Block(SourceWriter writer, string suffix)
+            {
+                _writer = writer;
+                _suffix = suffix;
+            }
+
+            /// <summary>Unindents and writes the closing brace.</summary>
+            public void Dispose()
+            {
+                _writer._indent--;
+                _writer.WriteLine("}" + _suffix);
+            }
+        }
+    }
+}

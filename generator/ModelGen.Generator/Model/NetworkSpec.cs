@@ -1,0 +1,164 @@
+using System;
+
+namespace ModelGen.Generator.Model
+{
+    /// <summary>What kind of layer a <see cref="LayerSpec"/> is.</summary>
+    internal enum LayerKind
+    {
+        /// <summary>Keras <c>Dense</c>: <c>activation(x @ kernel + bias)</c>.</summary>
+        Dense,
+        /// <summary>Keras <c>Activation</c>: applies a function, no parameters.</summary>
+        Activation,
+    }
+
+    /// <summary>An activation with every parameter resolved (Keras defaults filled in).</summary>
+    /// <remarks>Holds only numbers and enums, so it is equatable and safe to cache.</remarks>
+    internal readonly record struct ActivationSpec(Activation Kind, float Alpha, float NegativeSlope, float Threshold, float DefaultValue, float B)
+    {
+        /// <summary>The identity.</summary>
+        public static ActivationSpec Linear => new(Activation.Linear, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN);
+
+        /// <summary>True for the identity.</summary>
+        public bool IsLinear => Kind == Activation.Linear;
+    }
+
+    /// <summary>One layer, in application order, with its place in the flat parameter vector.</summary>
+    /// <remarks>Holds only numbers, enums and specs: no symbols, syntax or locations.</remarks>
+    internal readonly record struct LayerSpec(
+        LayerKind Kind,
+        int Inputs,
+        int Units,
+        ActivationSpec Activation,
+        bool UseBias,
+        Initializer KernelInitializer,
+        Initializer BiasInitializer,
+        int KernelOffset,
+        int BiasOffset)
+    {
+        /// <summary>Width before the activation (the dense units, or the input width of an activation layer).</summary>
+        public int PreActivationWidth => Kind == LayerKind.Dense ? Units : Inputs;
+
+        /// <summary>Width after the activation.</summary>
+        public int Outputs => ActivationCatalog.OutputWidth(Activation.Kind, PreActivationWidth);
+
+        /// <summary>Parameters this layer owns.</summary>
+        public int ParameterCount => Kind == LayerKind.Dense ? Inputs * Units + (UseBias ? Units : 0) : 0;
+    }
+
+    /// <summary>A whole model: where it lives, its input width and its layers.</summary>
+    /// <remarks>
+    /// This spec crosses the incremental pipeline's caching boundary, so it holds only strings, numbers, enums,
+    /// specs and <see cref="EquatableArray{T}"/>; never an <c>ISymbol</c>, <c>SyntaxNode</c>, <c>Location</c> or
+    /// <c>Compilation</c>, not even nested.
+    /// </remarks>
+    internal sealed record NetworkSpec(
+        string Namespace,
+        string ClassName,
+        string Source,
+        int InputSize,
+        EquatableArray<LayerSpec> Layers)
+    {
+        /// <summary>Floats per sample out.</summary>
+        public int OutputSize => Layers.Count == 0 ? InputSize : Layers[Layers.Count - 1].Outputs;
+
+        /// <summary>Length of the flat parameter vector.</summary>
+        public int ParameterCount
+        {
+            get
+            {
+                int total = 0;
+                foreach (LayerSpec layer in Layers) total += layer.ParameterCount;
+                return total;
+            }
+        }
+
+        /// <summary>The widest vector any layer reads or writes (the size of each scratch buffer).</summary>
+        public int MaxWidth
+        {
+            get
+            {
+                int max = InputSize;
+                foreach (LayerSpec layer in Layers) max = Math.Max(max, Math.Max(layer.PreActivationWidth, layer.Outputs));
+                return max;
+            }
+        }
+
+        /// <summary>The last layer's activation.</summary>
+        public Activation OutputActivation => Layers.Count == 0 ? Activation.Linear : Layers[Layers.Count - 1].Activation.Kind;
+
+        /// <summary>The fully qualified name with <c>global::</c>.</summary>
+        public string FullName => Namespace.Length == 0 ? "global::" + ClassName : "global::" + Namespace + "." + ClassName;
+
+        /// <summary>Stem of the hint names of this model's files: <c>{Ns}.{Type}</c>.</summary>
+        public string HintStem => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+    }
+
+    /// <summary>A layer as declared, before offsets are assigned and Activation layers are fused.</summary>
+    /// <remarks>Plain data, used only inside a reader.</remarks>
+    internal readonly record struct DeclaredLayer(LayerKind Kind, int Units, ActivationSpec Activation, bool UseBias, Initializer KernelInitializer, Initializer BiasInitializer);
+
+    /// <summary>Builds the layer list of a <see cref="NetworkSpec"/>: shapes, offsets, and fusion of linear Dense + Activation.</summary>
+    internal static class NetworkBuilder
+    {
+        /// <summary>Largest width of any layer or input.</summary>
+        public const int MaxWidth = 1 << 20;
+
+        /// <summary>Largest parameter count of a model.</summary>
+        public const long MaxParameters = 1L << 27;
+
+        /// <summary>Largest number of layers.</summary>
+        public const int MaxLayers = 1024;
+
+        /// <summary>
+        /// Lays out <paramref name="declared"/> after an input of <paramref name="inputSize"/>. A linear Dense followed by an
+        /// Activation layer becomes one Dense with that activation (the same function, one pass fewer). Returns null and
+        /// sets <paramref name="error"/> when the model is too large.
+        /// </summary>
+        public static LayerSpec[]? Build(int inputSize, DeclaredLayer[] declared, out string? error)
+        {
+            var layers = new System.Collections.Generic.List<LayerSpec>(declared.Length);
+            long offset = 0;
+            int width = inputSize;
+            error = null;
+            if (declared.Length > MaxLayers)
+            {
+                error = $"{declared.Length} layers (the limit is {MaxLayers})";
+                return null;
+            }
+            foreach (DeclaredLayer d in declared)
+            {
+                if (d.Kind == LayerKind.Activation && layers.Count > 0)
+                {
+                    LayerSpec last = layers[layers.Count - 1];
+                    if (last.Kind == LayerKind.Dense && last.Activation.IsLinear)
+                    {
+                        layers[layers.Count - 1] = last with { Activation = d.Activation };
+                        width = layers[layers.Count - 1].Outputs;
+                        continue;
+                    }
+                }
+                if (d.Kind == LayerKind.Activation)
+                {
+                    if (d.Activation.IsLinear) continue;
+                    var layer = new LayerSpec(LayerKind.Activation, width, width, d.Activation, false, Initializer.Zeros, Initializer.Zeros, (int)offset, (int)offset);
+                    layers.Add(layer);
+                    width = layer.Outputs;
+                    continue;
+                }
+                long kernel = (long)width * d.Units;
+                long total = offset + kernel + (d.UseBias ? d.Units : 0);
+                if (d.Units > MaxWidth || total > MaxParameters)
+                {
+                    error = d.Units > MaxWidth
+                        ? $"a layer of {d.Units} units (the limit is {MaxWidth})"
+                        : $"more than {MaxParameters} parameters";
+                    return null;
+                }
+                layers.Add(new LayerSpec(LayerKind.Dense, width, d.Units, d.Activation, d.UseBias, d.KernelInitializer, d.BiasInitializer, (int)offset, (int)(offset + kernel)));
+                offset = total;
+                width = layers[layers.Count - 1].Outputs;
+            }
+            return layers.ToArray();
+        }
+    }
+}

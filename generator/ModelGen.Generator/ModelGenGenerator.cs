@@ -1,0 +1,59 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using ModelGen.Generator.Emit;
+using ModelGen.Generator.Model;
+using ModelGen.Generator.Parsing;
+
+namespace ModelGen.Generator
+{
+    /// <summary>
+    /// The ModelGen incremental generator: reads <c>[Model]</c> classes into <see cref="NetworkSpec"/>s and emits their
+    /// unrolled forward and backward code.
+    /// </summary>
+    [Generator(LanguageNames.CSharp)]
+    public sealed class ModelGenGenerator : IIncrementalGenerator
+    {
+        /// <inheritdoc/>
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            // Attribute-declared models: FAWMN finds [Model] classes without a semantic walk of every node; the
+            // transform reads everything it needs into a spec plus diagnostics and keeps no symbols.
+            IncrementalValuesProvider<ModelResult> models = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    AttributeReader.ModelAttributeName,
+                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (ctx, ct) => AttributeReader.Read(ctx, ct))
+                .WithTrackingName(TrackingNames.AttributeModels);
+
+            // The cached half: only equatable specs reach the emitter, so edits that leave a model unchanged emit nothing.
+            IncrementalValuesProvider<NetworkSpec> specs = models
+                .Where(static r => r.Spec is not null)
+                .Select(static (r, _) => r.Spec!)
+                .WithTrackingName(TrackingNames.ModelSpecs);
+
+            // The uncached half: real diagnostics with their source locations.
+            IncrementalValuesProvider<ImmutableArray<Diagnostic>> diagnostics = models
+                .Select(static (r, _) => r.Diagnostics)
+                .WithTrackingName(TrackingNames.ModelDiagnostics);
+
+            // [Dense] or [Activation] on a class without [Model] does nothing; say so.
+            IncrementalValuesProvider<ImmutableArray<Diagnostic>> orphanDense = context.SyntaxProvider
+                .ForAttributeWithMetadataName(AttributeReader.DenseAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => AttributeReader.ReadOrphanLayer(ctx, ct));
+            IncrementalValuesProvider<ImmutableArray<Diagnostic>> orphanActivation = context.SyntaxProvider
+                .ForAttributeWithMetadataName(AttributeReader.ActivationAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => AttributeReader.ReadOrphanLayer(ctx, ct));
+
+            context.RegisterSourceOutput(diagnostics, static (spc, list) => Report(spc, list));
+            context.RegisterSourceOutput(orphanDense, static (spc, list) => Report(spc, list));
+            context.RegisterSourceOutput(orphanActivation, static (spc, list) => Report(spc, list));
+
+            context.RegisterSourceOutput(specs, static (spc, spec) =>
+                NetworkEmitter.Emit(spec, (hint, text) => spc.AddSource(hint, text), spc.CancellationToken));
+        }
+
+        private static void Report(SourceProductionContext context, ImmutableArray<Diagnostic> diagnostics)
+        {
+            foreach (Diagnostic diagnostic in diagnostics) context.ReportDiagnostic(diagnostic);
+        }
+    }
+}

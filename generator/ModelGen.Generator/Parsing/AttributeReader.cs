@@ -1,0 +1,296 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using ModelGen.Generator.Diagnostics;
+using ModelGen.Generator.Model;
+
+namespace ModelGen.Generator.Parsing
+{
+    /// <summary>What a reader produces: a spec when the declaration is usable, and its diagnostics.</summary>
+    /// <remarks>
+    /// This pair is split right after the transform: the spec half is cached, the diagnostics half carries real
+    /// <see cref="Diagnostic"/>s (with locations) and is not.
+    /// </remarks>
+    internal readonly record struct ModelResult(NetworkSpec? Spec, ImmutableArray<Diagnostic> Diagnostics);
+
+    /// <summary>Reads a <c>[Model]</c> class and its <c>[Dense]</c> / <c>[Activation]</c> attributes into a <see cref="NetworkSpec"/>.</summary>
+    internal static class AttributeReader
+    {
+        /// <summary>Metadata name of <c>ModelAttribute</c>.</summary>
+        public const string ModelAttributeName = "ModelGen.ModelAttribute";
+        /// <summary>Metadata name of <c>DenseAttribute</c>.</summary>
+        public const string DenseAttributeName = "ModelGen.DenseAttribute";
+        /// <summary>Metadata name of <c>ActivationAttribute</c>.</summary>
+        public const string ActivationAttributeName = "ModelGen.ActivationAttribute";
+
+        private static readonly string[] s_parameterNames = { "Alpha", "NegativeSlope", "Threshold", "DefaultValue", "B" };
+
+        /// <summary>Reads the model declared on <paramref name="context"/>'s target class.</summary>
+        public static ModelResult Read(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+            var symbol = (INamedTypeSymbol)context.TargetSymbol;
+            var declaration = (ClassDeclarationSyntax)context.TargetNode;
+            AttributeData modelAttribute = context.Attributes[0];
+            Location modelLocation = LocationOf(modelAttribute, declaration, cancellationToken);
+            Location nameLocation = declaration.Identifier.GetLocation();
+            string name = symbol.Name;
+
+            bool usable = true;
+            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotPartial, nameLocation, name));
+                usable = false;
+            }
+            if (symbol.IsStatic)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.StaticClass, nameLocation, name));
+                usable = false;
+            }
+            if (symbol.ContainingType is { } outer)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NestedClass, nameLocation, name, outer.ToDisplayString()));
+                usable = false;
+            }
+            if (symbol.TypeParameters.Length > 0)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.GenericClass, nameLocation, name));
+                usable = false;
+            }
+
+            // [Model(inputs)] or [Model(Json = ...)].
+            int inputs = 0;
+            bool hasInputs = false;
+            string? json = null;
+            if (modelAttribute.ConstructorArguments.Length == 1)
+            {
+                if (modelAttribute.ConstructorArguments[0].Value is not int value) return new ModelResult(null, diagnostics.ToImmutable());
+                inputs = value;
+                hasInputs = true;
+            }
+            foreach (KeyValuePair<string, TypedConstant> named in modelAttribute.NamedArguments)
+            {
+                if (named.Key == "Json") json = named.Value.Value as string;
+            }
+            if (json is not null)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.JsonNotSupported, modelLocation, name, json));
+                return new ModelResult(null, diagnostics.ToImmutable());
+            }
+            if (!hasInputs)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MissingInputs, modelLocation, name));
+                usable = false;
+            }
+            else if (inputs <= 0)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NonPositiveSize, modelLocation, "The input size of model '" + name + "'", inputs));
+                usable = false;
+            }
+            else if (inputs > NetworkBuilder.MaxWidth)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ModelTooLarge, modelLocation, name, $"{inputs} inputs (the limit is {NetworkBuilder.MaxWidth})"));
+                usable = false;
+            }
+
+            // Layer attributes, in source order, all on the [Model] declaration.
+            var layerAttributes = new List<(AttributeData Data, SyntaxNode Syntax)>();
+            foreach (AttributeData attribute in symbol.GetAttributes())
+            {
+                string? attributeName = attribute.AttributeClass?.ToDisplayString();
+                if (attributeName is not (DenseAttributeName or ActivationAttributeName)) continue;
+                SyntaxNode? syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+                if (syntax is null) continue;
+                if (syntax.FirstAncestorOrSelf<ClassDeclarationSyntax>() != declaration)
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayersSplitAcrossPartials, syntax.GetLocation(), name));
+                    usable = false;
+                    continue;
+                }
+                layerAttributes.Add((attribute, syntax));
+            }
+            layerAttributes.Sort((a, b) => a.Syntax.SpanStart.CompareTo(b.Syntax.SpanStart));
+            if (layerAttributes.Count == 0 && usable)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NoLayers, modelLocation, name));
+                usable = false;
+            }
+
+            var declared = new List<DeclaredLayer>(layerAttributes.Count);
+            int width = inputs;
+            foreach ((AttributeData data, SyntaxNode syntax) in layerAttributes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                DeclaredLayer? layer = ReadLayer(data, syntax.GetLocation(), ref width, diagnostics);
+                if (layer is null) usable = false;
+                else declared.Add(layer.Value);
+            }
+            if (!usable) return new ModelResult(null, diagnostics.ToImmutable());
+
+            LayerSpec[]? layers = NetworkBuilder.Build(inputs, declared.ToArray(), out string? tooLarge);
+            if (layers is null)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ModelTooLarge, modelLocation, name, tooLarge));
+                return new ModelResult(null, diagnostics.ToImmutable());
+            }
+
+            if (layers.Length == 0)
+            {
+                // Only linear Activation layers: nothing to compute.
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NoLayers, modelLocation, name));
+                return new ModelResult(null, diagnostics.ToImmutable());
+            }
+
+            string ns = symbol.ContainingNamespace.IsGlobalNamespace ? "" : symbol.ContainingNamespace.ToDisplayString();
+            var spec = new NetworkSpec(ns, symbol.Name, "attributes on " + symbol.Name, inputs, new EquatableArray<LayerSpec>(layers));
+            return new ModelResult(spec, diagnostics.ToImmutable());
+        }
+
+        /// <summary>Reports a layer attribute on a class that has no <c>[Model]</c>; empty otherwise.</summary>
+        public static ImmutableArray<Diagnostic> ReadOrphanLayer(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            foreach (AttributeData attribute in context.TargetSymbol.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() == ModelAttributeName) return ImmutableArray<Diagnostic>.Empty;
+            }
+            AttributeData first = context.Attributes[0];
+            string shortName = first.AttributeClass?.Name.Replace("Attribute", "") ?? "Dense";
+            Location location = LocationOf(first, context.TargetNode, cancellationToken);
+            return ImmutableArray.Create(Diagnostic.Create(DiagnosticDescriptors.LayerWithoutModel, location, shortName, context.TargetSymbol.Name));
+        }
+
+        private static Location LocationOf(AttributeData attribute, SyntaxNode fallback, CancellationToken cancellationToken) =>
+            attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? fallback.GetLocation();
+
+        private static DeclaredLayer? ReadLayer(AttributeData data, Location location, ref int width, ImmutableArray<Diagnostic>.Builder diagnostics)
+        {
+            bool isDense = data.AttributeClass?.ToDisplayString() == DenseAttributeName;
+            ImmutableArray<TypedConstant> args = data.ConstructorArguments;
+            foreach (TypedConstant arg in args)
+            {
+                if (arg.Kind == TypedConstantKind.Error || arg.Value is null) return null; // the compiler reports it
+            }
+
+            int units = 0;
+            int activationValue;
+            if (isDense)
+            {
+                units = (int)args[0].Value!;
+                activationValue = args.Length > 1 ? (int)args[1].Value! : (int)Activation.Linear;
+                if (units <= 0)
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NonPositiveSize, location, "Dense units", units));
+                    return null;
+                }
+                if (units > NetworkBuilder.MaxWidth)
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ModelTooLarge, location, data.AttributeClass!.Name, $"a layer of {units} units (the limit is {NetworkBuilder.MaxWidth})"));
+                    return null;
+                }
+            }
+            else
+            {
+                activationValue = (int)args[0].Value!;
+            }
+            bool ok = true;
+            if (!ActivationCatalog.IsDefined(activationValue))
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.UndefinedEnumValue, location, activationValue, "Activation"));
+                return null;
+            }
+            var activation = (Activation)activationValue;
+
+            bool useBias = true;
+            Initializer kernel = Initializer.GlorotUniform, bias = Initializer.Zeros;
+            var given = new float?[s_parameterNames.Length];
+            foreach (KeyValuePair<string, TypedConstant> named in data.NamedArguments)
+            {
+                if (named.Value.Kind == TypedConstantKind.Error || named.Value.Value is null) return null;
+                switch (named.Key)
+                {
+                    case "UseBias": useBias = (bool)named.Value.Value; break;
+                    case "KernelInitializer": ok &= ReadInitializer(named.Value, location, diagnostics, out kernel); break;
+                    case "BiasInitializer": ok &= ReadInitializer(named.Value, location, diagnostics, out bias); break;
+                    default:
+                        int index = System.Array.IndexOf(s_parameterNames, named.Key);
+                        if (index >= 0) given[index] = (float)named.Value.Value;
+                        break;
+                }
+            }
+
+            ActivationSpec? spec = ResolveActivation(activation, given, location, diagnostics);
+            if (spec is null) ok = false;
+
+            int before = isDense ? units : width;
+            if (!ActivationCatalog.AcceptsWidth(activation, before))
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.GluOddWidth, location, before));
+                ok = false;
+            }
+            width = ActivationCatalog.OutputWidth(activation, before);
+            if (!ok) return null;
+            return new DeclaredLayer(isDense ? LayerKind.Dense : LayerKind.Activation, units, spec!.Value, useBias, kernel, bias);
+        }
+
+        private static bool ReadInitializer(TypedConstant value, Location location, ImmutableArray<Diagnostic>.Builder diagnostics, out Initializer initializer)
+        {
+            int raw = (int)value.Value!;
+            initializer = (Initializer)raw;
+            if (raw < 0 || raw > (int)Initializer.TruncatedNormal)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.UndefinedEnumValue, location, raw, "Initializer"));
+                return false;
+            }
+            return true;
+        }
+
+        /// <summary>
+        /// Fills in Keras defaults for the parameters <paramref name="activation"/> takes, warns about parameters it does
+        /// not take, and rejects missing or unusable values. Shared by every reader.
+        /// </summary>
+        public static ActivationSpec? ResolveActivation(Activation activation, float?[] given, Location location, ImmutableArray<Diagnostic>.Builder diagnostics)
+        {
+            ActivationParameterKinds takes = ActivationCatalog.Parameters(activation);
+            ActivationParameterKinds required = ActivationCatalog.RequiredParameters(activation);
+            var values = new float[s_parameterNames.Length];
+            bool ok = true;
+            for (int i = 0; i < s_parameterNames.Length; i++)
+            {
+                var kind = (ActivationParameterKinds)(1 << i);
+                if ((takes & kind) == 0)
+                {
+                    if (given[i] is not null)
+                    {
+                        diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.UnusedActivationParameter, location, s_parameterNames[i], activation));
+                    }
+                    values[i] = float.NaN;
+                    continue;
+                }
+                float? value = given[i];
+                if (value is null && (required & kind) != 0)
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MissingActivationParameter, location, activation, s_parameterNames[i]));
+                    ok = false;
+                    continue;
+                }
+                float v = value ?? ActivationCatalog.DefaultOf(activation, kind);
+                string? problem = float.IsNaN(v) || float.IsInfinity(v) ? "it must be a finite number"
+                    : kind == ActivationParameterKinds.Alpha && activation == Activation.Celu && v == 0 ? "celu divides by alpha, so it must not be 0"
+                    : kind == ActivationParameterKinds.B && v < 0 ? "b must not be negative"
+                    : kind == ActivationParameterKinds.Threshold && activation != Activation.Threshold && v < 0 ? "a shrink threshold must not be negative"
+                    : null;
+                if (problem is not null)
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidActivationParameter, location, s_parameterNames[i], v, activation, problem));
+                    ok = false;
+                    continue;
+                }
+                values[i] = v;
+            }
+            return ok ? new ActivationSpec(activation, values[0], values[1], values[2], values[3], values[4]) : null;
+        }
+    }
+}
