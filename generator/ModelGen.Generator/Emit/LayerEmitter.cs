@@ -337,7 +337,7 @@ namespace ModelGen.Generator.Emit
                         using (w.Braces($"for (int j = 0; j < {width}; j++)"))
                         {
                             w.WriteLine("float zj = z[j], yj = y[j];");
-                            w.WriteLine($"dz[j] = dy[j] * {ActivationEmitter.Derivative(layer.Activation, "zj", "yj")};");
+                            w.WriteLine($"dz[j] = dy[j] * ({ActivationEmitter.Derivative(layer.Activation, "zj", "yj")});");
                         }
                     }
                 }
