@@ -22,7 +22,7 @@ namespace ModelGen
             _s3 = SplitMix(ref x);
         }
 
-        private static ulong SplitMix(ref ulong x)
+        internal static ulong SplitMix(ref ulong x)
         {
             ulong z = unchecked(x += 0x9E3779B97F4A7C15UL);
             z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);

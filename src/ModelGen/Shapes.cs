@@ -14,7 +14,12 @@ namespace ModelGen
         public static int BatchSize(int inputLength, int inputSize, int outputLength, int outputSize, string inputName = "input", string outputName = "output")
         {
             int n = Samples(inputLength, inputSize, inputName);
-            Expect(outputLength, (long)n * outputSize, outputName, $"n * OutputSize = {n} * {outputSize} for the {n} sample(s) in {inputName}");
+            if (outputLength != (long)n * outputSize)
+            {
+                throw new ArgumentException(
+                    $"{outputName} has {outputLength} floats; expected {(long)n * outputSize} (n * OutputSize = {n} * {outputSize} for the {n} sample(s) in {inputName}).",
+                    outputName);
+            }
             return n;
         }
 

@@ -217,7 +217,9 @@ def a_hard_sigmoid_keras2(x, p):
 
 
 def a_hard_silu(x, p):
-    return x * _hard_sigmoid(x)  # product rule: 1 at x = 3, 0 at x = -3
+    # Keras's torch backend computes hard_silu with F.hardswish, whose derivative on [-3, 3] is (2x + 3) / 6,
+    # so 1.5 at x = 3 and -0.5 at x = -3 (KERAS.md: ModelGen uses the torch backend's values at kinks).
+    return w(x < -3, Z(x), w(x > 3, x, x * (x + 3) / 6))
 
 
 def a_hard_tanh(x, p):
@@ -587,7 +589,7 @@ def check_kink_derivatives():
         ("Elu", 0.0, {}, 1.0), ("Elu", 0.0, {"Alpha": 0.5}, 0.5),
         ("Selu", 0.0, {}, SELU_SCALE * SELU_ALPHA),
         ("Celu", 0.0, {}, 1.0), ("Celu", 0.0, {"Alpha": 2.0}, 1.0),
-        ("HardSilu", 3.0, {}, 1.0), ("HardSilu", -3.0, {}, 0.0),
+        ("HardSilu", 3.0, {}, 1.5), ("HardSilu", -3.0, {}, -0.5),
         ("Softsign", 0.0, {}, 1.0), ("LogSigmoid", 0.0, {}, 0.5), ("Sigmoid", 0.0, {}, 0.25),
         ("Softplus", 0.0, {}, 0.5), ("Squareplus", 0.0, {}, 0.5),
     ]
@@ -610,8 +612,7 @@ def check_kink_derivatives():
     assert tder(lambda t: F.threshold(t, 0.5, -1.0), 0.5) == 0.0
     assert tder(lambda t: F.elu(t, 0.5), 0.0) == 0.5
     assert abs(tder(F.selu, 0.0) - SELU_SCALE * SELU_ALPHA) < 1e-15
-    # torch's fused hardswish kernel gives the inner one-sided limits at +/-3 (1.5 and -0.5);
-    # ModelGen's hard_silu = x * hard_sigmoid(x) with hard_sigmoid'(+/-3) = 0 gives 1 and 0.
+    # torch's fused hardswish kernel (Keras's torch backend for hard_silu) gives 1.5 and -0.5 at +/-3.
     assert tder(F.hardswish, 3.0) == 1.5 and tder(F.hardswish, -3.0) == -0.5
     print("kink derivatives: all asserted")
 

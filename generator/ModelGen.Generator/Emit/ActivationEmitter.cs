@@ -68,7 +68,7 @@ namespace ModelGen.Generator.Emit
             Activation.HardSigmoidKeras2 => $"({z} > -2.5f && {z} < 2.5f ? 0.2f : 0f)",
             Activation.LogSigmoid => $"{M}.LogSigmoidDerivative({z})",
             Activation.Silu => $"{M}.SiluDerivative({z})",
-            Activation.HardSilu => $"({z} <= -3f ? 0f : {z} >= 3f ? 1f : (2f * {z} + 3f) / 6f)",
+            Activation.HardSilu => $"({z} < -3f ? 0f : {z} > 3f ? 1f : (2f * {z} + 3f) / 6f)",
             Activation.Tanh => $"1f - {y} * {y}",
             Activation.HardTanh => $"({z} > -1f && {z} < 1f ? 1f : 0f)",
             Activation.TanhShrink => $"{M}.TanhShrinkDerivative({z})",

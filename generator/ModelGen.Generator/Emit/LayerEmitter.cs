@@ -349,7 +349,8 @@ namespace ModelGen.Generator.Emit
             w.WriteLine($"/// <summary>Layer {index}: adds x dz^T to the kernel gradient and dz to the bias gradient, and sets dx = W dz unless dx is empty.</summary>");
             using (w.Braces($"private static void {name}DenseBackward({ReadOnlySpan} w, {ReadOnlySpan} x, {ReadOnlySpan} dz, {Span} g, {Span} dx)"))
             {
-                if (shape == DenseShape.Unrolled) WriteUnrolledDenseBackward(w, layer);
+                // The unrolled backward does two multiply-adds per kernel entry, so it is unrolled only up to one part's budget.
+                if (shape == DenseShape.Unrolled && (long)layer.Inputs * layer.Units <= TermsPerPart) WriteUnrolledDenseBackward(w, layer);
                 else WriteVectorDenseBackward(w, layer, cancellationToken);
             }
         }

@@ -261,7 +261,7 @@ namespace ModelGen.Generator.Emit
                     w.WriteLine("int n = _modelGenTraceSamples;");
                     w.WriteLine("if (n == 0) throw new global::System.InvalidOperationException(\"Backward needs a trace: call ForwardTrace first.\");");
                     w.WriteLine($"int width = gradientIsForLogits ? {last.PreActivationWidth} : OutputSize;");
-                    w.WriteLine($"{TypeRefs.Shapes}.Expect(gradient.Length, (long)n * width, nameof(gradient), $\"n * {{width}} for the {{n}} sample(s) of the last ForwardTrace\");");
+                    w.WriteLine($"{TypeRefs.Shapes}.Expect(gradient.Length, (long)n * width, nameof(gradient), \"n * width for the samples of the last ForwardTrace, width = OutputSize, or the width before the last activation when gradientIsForLogits\");");
                     w.WriteLine($"{TypeRefs.Shapes}.Expect(parameterGradient.Length, ParameterCount, nameof(parameterGradient), \"ParameterCount\");");
                     w.WriteLine($"{TypeRefs.Shapes}.ExpectOptional(inputGradient.Length, (long)n * InputSize, nameof(inputGradient), \"n * InputSize\");");
                     w.WriteLine("ModelGenRunBackward(n, _modelGenTrace!, gradient, gradientIsForLogits, parameterGradient, inputGradient);");

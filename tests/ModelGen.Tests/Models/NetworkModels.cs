@@ -77,3 +77,17 @@ namespace ModelGen.Tests.Models
     [Dense(3)]
     public partial class HeapScratch { }
 }
+
+namespace ModelGen.Tests.Models
+{
+    /// <summary>Unrolled layers large enough to be split into parts (1000 and 1024 multiply-adds).</summary>
+    [Model(100)]
+    [Dense(10, Activation.Relu)]
+    [Dense(10, Activation.LeakyRelu)]
+    public partial class Chunked { }
+
+    [Model(128)]
+    [Dense(8, Activation.Elu)]
+    [Dense(128, Activation.Tanh)]
+    public partial class ChunkedWide { }
+}
