@@ -104,13 +104,6 @@ namespace ModelGen.Tests
             }
         }
 
-        [Fact]
-        public void Large_unrolled_layers_are_split_into_parts()
-        {
-            MethodInfo[] parts = typeof(Models.Chunked).GetMethods(BindingFlags.NonPublic | BindingFlags.Static).Where(m => m.Name.StartsWith("Layer0Part", StringComparison.Ordinal)).ToArray();
-            Assert.True(parts.Length >= 2, "Layer 0 (100 x 10 = 1000 multiply-adds) should be split");
-        }
-
         private static void Track(Dictionary<string, (int, string)> worst, string key, int value, string method)
         {
             if (!worst.TryGetValue(key, out var current) || current.Item1 < value) worst[key] = (value, method);

@@ -62,7 +62,8 @@ namespace ModelGen.Tests
 
             var traced = new float[y.Length];
             model.ForwardTrace(x, traced, default);
-            Assert.Equal(y, traced);
+            // The trace runs whole batches through vectorized passes, the plain forward may take scalar tails: equal to float rounding.
+            Numbers.Close(Numbers.ToDouble(y), traced, 1e-6, 1e-7, id + " trace");
             var inputGradient = new float[x.Length];
             model.Backward(TestData.FlatFloats(c.GetProperty("upstream")), false, new float[model.ParameterCount], inputGradient);
             Numbers.Close(TestData.FlatDoubles(c.GetProperty("grad")), inputGradient, Rel, Abs, id + " gradient");

@@ -86,7 +86,30 @@ namespace ModelGen.Generator.Emit
 
         /// <summary>True when <see cref="VectorForward"/> has a form for this activation.</summary>
         public static bool HasVectorForm(ActivationSpec a) => a.Kind is Activation.Linear or Activation.Relu or Activation.Relu6
-            or Activation.LeakyRelu or Activation.HardTanh or Activation.HardSigmoid or Activation.HardSigmoidKeras2;
+            or Activation.LeakyRelu or Activation.HardTanh or Activation.HardSigmoid or Activation.HardSigmoidKeras2
+            or Activation.Sigmoid or Activation.Silu or Activation.Tanh or Activation.Exponential or Activation.HardSilu or Activation.Softsign;
+
+        /// <summary>True when <see cref="VectorDerivative"/> has a form for this activation.</summary>
+        public static bool HasVectorDerivative(ActivationSpec a) => a.Kind is Activation.Relu or Activation.LeakyRelu or Activation.Sigmoid
+            or Activation.Tanh or Activation.Exponential or Activation.Relu6 or Activation.HardTanh;
+
+        /// <summary>The derivative at vectors <paramref name="z"/> (before) and <paramref name="y"/> (after), as <see cref="Derivative"/>.</summary>
+        public static string VectorDerivative(ActivationSpec a, string z, string y, int bits)
+        {
+            string V = TypeRefs.Vector(bits);
+            string zero = $"{V}<float>.Zero", one = $"{V}<float>.One";
+            return a.Kind switch
+            {
+                Activation.Relu => $"{V}.ConditionalSelect({V}.GreaterThan({z}, {zero}), {one}, {zero})",
+                Activation.LeakyRelu => $"{V}.ConditionalSelect({V}.GreaterThan({z}, {zero}), {one}, {V}.Create({Float(a.NegativeSlope)}))",
+                Activation.Relu6 => $"{V}.ConditionalSelect({V}.GreaterThan({z}, {zero}) & {V}.LessThan({z}, {V}.Create(6f)), {one}, {zero})",
+                Activation.HardTanh => $"{V}.ConditionalSelect({V}.GreaterThan({z}, {V}.Create(-1f)) & {V}.LessThan({z}, {one}), {one}, {zero})",
+                Activation.Sigmoid => $"({y} * ({one} - {y}))",
+                Activation.Tanh => $"({one} - {y} * {y})",
+                Activation.Exponential => y,
+                _ => throw new System.ArgumentOutOfRangeException(nameof(a), a.Kind, "no vector derivative"),
+            };
+        }
 
         /// <summary>The activation applied to vector <paramref name="v"/> of type <c>Vector{bits}&lt;float&gt;</c>.</summary>
         public static string VectorForward(ActivationSpec a, string v, int bits)
@@ -102,6 +125,12 @@ namespace ModelGen.Generator.Emit
                 Activation.HardTanh => $"{V}.Min({V}.Max({v}, {V}.Create(-1f)), {V}.Create(1f))",
                 Activation.HardSigmoid => $"{V}.Min({V}.Max({v} + {V}.Create(3f), {zero}), {V}.Create(6f)) / {V}.Create(6f)",
                 Activation.HardSigmoidKeras2 => $"{V}.Min({V}.Max({v} * {V}.Create(0.2f) + {V}.Create(0.5f), {zero}), {V}.Create(1f))",
+                Activation.Sigmoid => $"{TypeRefs.VectorMath}.Sigmoid({v})",
+                Activation.Silu => $"{TypeRefs.VectorMath}.Silu({v})",
+                Activation.Tanh => $"{TypeRefs.VectorMath}.Tanh({v})",
+                Activation.Exponential => $"{V}.Exp({v})",
+                Activation.HardSilu => $"{v} * {V}.Min({V}.Max({v} + {V}.Create(3f), {zero}), {V}.Create(6f)) / {V}.Create(6f)",
+                Activation.Softsign => $"{v} / ({V}<float>.One + {V}.Abs({v}))",
                 _ => throw new System.ArgumentOutOfRangeException(nameof(a), a.Kind, "no vector form"),
             };
         }

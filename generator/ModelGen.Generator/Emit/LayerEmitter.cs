@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Text;
 using System.Threading;
 using ModelGen.Generator.Model;
@@ -6,45 +7,39 @@ using static ModelGen.Generator.Emit.Literals;
 
 namespace ModelGen.Generator.Emit
 {
-    /// <summary>How a dense layer's arithmetic is written.</summary>
-    internal enum DenseShape
-    {
-        /// <summary>Every multiply-add written out with constant indices (small layers).</summary>
-        Unrolled,
-        /// <summary>Constant-trip loops over Vector512/Vector256/Vector128 tiles of units (large layers).</summary>
-        VectorLoops,
-    }
-
     /// <summary>
-    /// Writes the per-layer methods: the inference form (activation fused), the trace form (pre-activation kept), and
-    /// the backward pieces. Every method stays far below RyuJIT's MinOpts limits (60,000 IL bytes, 20,000
-    /// instructions, 2,000 blocks, 2,000 locals): unrolled code is split into parts of at most
-    /// <see cref="TermsPerPart"/> multiply-adds, and large layers use loops whose size does not grow with the layer.
+    /// Writes the per-layer methods. The code shape is chosen from the layer's sizes:
+    /// <list type="bullet">
+    /// <item>Layers of 4 units or more become vector tiles on the widest hardware tier (Vector512, else Vector256 with FMA,
+    /// else Vector128) whose lanes fit the units; a width that is not a multiple of the lanes ends with one overlapping
+    /// vector instead of a scalar tail. Small tiles are fully unrolled with constant offsets; large ones loop over the
+    /// inputs with a constant trip count. A tile with few vectors splits the inputs over several accumulators so that
+    /// the FMA latency is hidden.</item>
+    /// <item>Layers of 1 to 3 units are scalar: unrolled with four partial sums, or a constant-trip loop when large.</item>
+    /// <item>Every dense layer also has an <c>x4</c> form that computes 4 samples at once, reusing each loaded weight
+    /// vector for all four (register blocking).</item>
+    /// </list>
+    /// Method sizes do not grow with the layer beyond <see cref="UnrollFmas"/> unrolled statements per tile, so every
+    /// method stays far below RyuJIT's MinOpts limits (60,000 IL bytes, 20,000 instructions, 2,000 blocks, 2,000 locals).
     /// </summary>
     internal static class LayerEmitter
     {
-        /// <summary>Dense layers with at most this many kernel entries, and few enough inputs and units, are unrolled.</summary>
-        public const int UnrollLimit = 1024;
+        /// <summary>Samples per call of the batch forms.</summary>
+        public const int BatchSamples = 4;
 
-        /// <summary>Largest input or unit count of an unrolled layer (each becomes a local).</summary>
-        public const int UnrollMaxSide = 128;
+        /// <summary>Accumulator vectors per tile for one sample, and for the batch form.</summary>
+        public const int TileVectors = 8, TileVectorsBatch = 4;
 
-        /// <summary>Multiply-adds per unrolled method.</summary>
-        public const int TermsPerPart = 512;
+        /// <summary>Largest number of multiply-add statements a tile writes out without a loop.</summary>
+        public const int UnrollFmas = 192;
 
-        /// <summary>Accumulator vectors per tile in the vector loops.</summary>
-        public const int TileVectors = 8;
+        /// <summary>Largest number of multiply-adds of an unrolled scalar layer (1 to 3 units).</summary>
+        public const int UnrollScalarTerms = 512;
 
         private const string Span = TypeRefs.Span;
         private const string ReadOnlySpan = TypeRefs.ReadOnlySpan;
         private const string Unsafe = TypeRefs.Unsafe;
         private const string MemoryMarshal = TypeRefs.MemoryMarshal;
-
-        /// <summary>The shape the generator picks for <paramref name="layer"/>.</summary>
-        public static DenseShape ShapeOf(LayerSpec layer) =>
-            (long)layer.Inputs * layer.Units <= UnrollLimit && layer.Inputs <= UnrollMaxSide && layer.Units <= UnrollMaxSide
-                ? DenseShape.Unrolled
-                : DenseShape.VectorLoops;
 
         /// <summary>The method name stem of layer <paramref name="index"/>.</summary>
         public static string Name(int index) => "Layer" + Int(index);
@@ -54,254 +49,372 @@ namespace ModelGen.Generator.Emit
             ? $"Dense {layer.Inputs} -> {layer.Units}{(layer.UseBias ? "" : " (no bias)")}, {ActivationEmitter.Describe(layer.Activation)}"
             : $"Activation {ActivationEmitter.Describe(layer.Activation)} over {layer.Inputs}";
 
+        /// <summary>True when the dense layer is written as scalar code (fewer units than the narrowest vector).</summary>
+        public static bool IsScalar(LayerSpec layer) => layer.Units < 4;
+
         // ---------------------------------------------------------------------------------------------------------
         // Forward
         // ---------------------------------------------------------------------------------------------------------
 
-        /// <summary>Writes the forward methods of layer <paramref name="index"/>: <c>LayerN</c> and, when needed, <c>LayerNTrace</c>.</summary>
+        /// <summary>
+        /// Writes the forward methods of layer <paramref name="index"/>: for Dense, <c>LayerN</c> and <c>LayerNx4</c>
+        /// (activation fused) and, when the activation is not linear, <c>LayerNLinear</c>, <c>LayerNLinearx4</c> (values
+        /// before the activation, for training); for every non-linear layer <c>LayerNActivate</c>.
+        /// </summary>
         public static void WriteForward(SourceWriter w, LayerSpec layer, int index, CancellationToken cancellationToken)
         {
             string name = Name(index);
-            if (layer.Kind == LayerKind.Activation)
+            if (layer.Kind == LayerKind.Dense)
             {
-                w.WriteLine($"/// <summary>Layer {index}: {Describe(layer)}.</summary>");
-                using (w.Braces($"private static void {name}({ReadOnlySpan} x, {Span} y)"))
+                string where = $"Kernel [{layer.Inputs} x {layer.Units}] at {layer.KernelOffset}" + (layer.UseBias ? $", bias at {layer.BiasOffset}" : "");
+                string shape = IsScalar(layer) ? "scalar" : "vector tiles";
+                foreach (bool linearOnly in layer.Activation.IsLinear ? new[] { false } : new[] { false, true })
                 {
-                    WriteActivationPass(w, layer.Activation, "x", "y", layer.Inputs);
+                    ActivationSpec activation = linearOnly ? ActivationSpec.Linear : layer.Activation;
+                    string output = linearOnly ? "z" : "y";
+                    string stem = linearOnly ? name + "Linear" : name;
+                    foreach (int samples in new[] { 1, BatchSamples })
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        string suffix = samples == 1 ? "" : "x" + samples;
+                        string what = linearOnly ? $"values before the {ActivationEmitter.Describe(layer.Activation)} activation" : Describe(layer);
+                        w.WriteLine($"/// <summary>Layer {index}: {what}, {(samples == 1 ? "one sample" : samples + " samples back to back")}. {where}; {shape}.</summary>");
+                        using (w.Braces($"private static void {stem}{suffix}({ReadOnlySpan} w, {ReadOnlySpan} x, {Span} {output})"))
+                        {
+                            WriteDenseForward(w, layer, activation, output, samples, cancellationToken);
+                        }
+                        w.WriteLine();
+                    }
                 }
-                return;
             }
-
-            DenseShape shape = ShapeOf(layer);
-            string where = $"Kernel [{layer.Inputs} x {layer.Units}] at {layer.KernelOffset}" + (layer.UseBias ? $", bias at {layer.BiasOffset}" : "");
-            w.WriteLine($"/// <summary>Layer {index}: {Describe(layer)}. {where}; {(shape == DenseShape.Unrolled ? "unrolled" : "vector loops")}.</summary>");
-            using (w.Braces($"private static void {name}({ReadOnlySpan} w, {ReadOnlySpan} x, {Span} y)"))
-            {
-                WriteDense(w, layer, name, layer.Activation, cancellationToken);
-            }
-
             if (!layer.Activation.IsLinear)
             {
-                w.WriteLine();
-                w.WriteLine($"/// <summary>Layer {index} for training: keeps the values before the activation in <paramref name=\"z\"/>.</summary>");
-                using (w.Braces($"private static void {name}Trace({ReadOnlySpan} w, {ReadOnlySpan} x, {Span} z, {Span} y)"))
+                int width = layer.PreActivationWidth;
+                w.WriteLine($"/// <summary>Layer {index}: applies {ActivationEmitter.Describe(layer.Activation)} to <paramref name=\"count\"/> samples of {width} values.</summary>");
+                using (w.Braces($"private static void {name}Activate({ReadOnlySpan} z, {Span} y, int count)"))
                 {
-                    WriteDense(w, layer, name + "Linear", ActivationSpec.Linear, cancellationToken);
-                    WriteActivationPass(w, layer.Activation, "z", "y", layer.Units);
-                }
-            }
-
-            // Parts of unrolled layers that were split.
-            foreach (ActivationSpec activation in layer.Activation.IsLinear ? new[] { layer.Activation } : new[] { layer.Activation, ActivationSpec.Linear })
-            {
-                string partStem = activation.IsLinear && !layer.Activation.IsLinear ? name + "Linear" : name;
-                if (shape != DenseShape.Unrolled || PartCount(layer) == 1) continue;
-                int perPart = UnitsPerPart(layer);
-                for (int part = 0, start = 0; start < layer.Units; part++, start += perPart)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    int end = Math.Min(layer.Units, start + perPart);
-                    w.WriteLine();
-                    w.WriteLine($"/// <summary>Units [{start}, {end}) of layer {index}.</summary>");
-                    string output = activation.IsLinear && !layer.Activation.IsLinear ? "z" : "y";
-                    using (w.Braces($"private static void {partStem}Part{part}({ReadOnlySpan} w, {ReadOnlySpan} x, {Span} {output})"))
-                    {
-                        WriteUnrolledUnits(w, layer, activation, output, start, end);
-                    }
+                    WriteActivationPass(w, layer.Activation, "z", "y", width, "count");
                 }
             }
         }
 
-        private static int UnitsPerPart(LayerSpec layer) => Math.Max(1, TermsPerPart / Math.Max(1, layer.Inputs));
-
-        private static int PartCount(LayerSpec layer) => (layer.Units + UnitsPerPart(layer) - 1) / UnitsPerPart(layer);
-
-        // Writes y (or z) = activation(x W + b) for a dense layer; stem names the parts when split.
-        private static void WriteDense(SourceWriter w, LayerSpec layer, string stem, ActivationSpec activation, CancellationToken cancellationToken)
+        /// <summary>Vector columns of a layer on one tier: the lane count and each vector's first unit.</summary>
+        private readonly struct Columns
         {
-            string output = activation.IsLinear && !layer.Activation.IsLinear ? "z" : "y";
-            if (ShapeOf(layer) == DenseShape.Unrolled)
+            public Columns(int bits, int[] offsets, bool overlap)
             {
-                if (PartCount(layer) == 1)
-                {
-                    WriteUnrolledUnits(w, layer, activation, output, 0, layer.Units);
-                }
-                else
-                {
-                    for (int part = 0; part < PartCount(layer); part++) w.WriteLine($"{stem}Part{part}(w, x, {output});");
-                }
+                Bits = bits;
+                Offsets = offsets;
+                Overlap = overlap;
+            }
+
+            public int Bits { get; }
+            public int[] Offsets { get; }
+            public bool Overlap { get; }
+            public int Lanes => Bits / 32;
+        }
+
+        /// <summary>
+        /// The widest vectors (at most <paramref name="maxBits"/>) whose lanes fit <paramref name="units"/>, one per
+        /// <c>lanes</c> units; with <paramref name="overlap"/>, a last vector ending at the last unit covers the remainder.
+        /// Without it the remainder is left to scalar code (gradients must not be added twice).
+        /// </summary>
+        private static Columns Plan(int units, int maxBits, bool overlap)
+        {
+            for (int bits = maxBits; bits >= 128; bits /= 2)
+            {
+                int lanes = bits / 32;
+                if (units < lanes) continue;
+                var offsets = new List<int>();
+                for (int k = 0; k < units / lanes; k++) offsets.Add(k * lanes);
+                bool overlapped = overlap && units % lanes != 0;
+                if (overlapped) offsets.Add(units - lanes);
+                return new Columns(bits, offsets.ToArray(), overlapped);
+            }
+            return new Columns(128, Array.Empty<int>(), false);
+        }
+
+        private static void WriteDenseForward(SourceWriter w, LayerSpec layer, ActivationSpec activation, string output, int samples, CancellationToken cancellationToken)
+        {
+            bool vectorWise = ActivationCatalog.IsVectorWise(activation.Kind);
+            if (IsScalar(layer))
+            {
+                WriteScalarDense(w, layer, vectorWise ? ActivationSpec.Linear : activation, output, samples);
             }
             else
             {
-                WriteVectorDense(w, layer, activation, output, cancellationToken);
-            }
-            if (ActivationCatalog.IsVectorWise(activation.Kind))
-            {
-                WriteActivationPass(w, activation, output, output, layer.Units);
-            }
-        }
-
-        private static void WriteUnrolledUnits(SourceWriter w, LayerSpec layer, ActivationSpec activation, string output, int start, int end)
-        {
-            int inputs = layer.Inputs, units = layer.Units;
-            bool scalarActivation = !ActivationCatalog.IsVectorWise(activation.Kind);
-            w.WriteLine($"_ = x[{inputs - 1}];");
-            w.WriteLine($"_ = w[{(layer.UseBias ? layer.BiasOffset + end - 1 : layer.KernelOffset + (inputs - 1) * units + end - 1)}];");
-            w.WriteLine($"_ = {output}[{end - 1}];");
-            WriteDeclarations(w, "x", inputs, i => $"x[{i}]");
-            w.WriteLine("float s;");
-            var line = new StringBuilder();
-            for (int j = start; j < end; j++)
-            {
-                line.Clear();
-                line.Append("s = ").Append(layer.UseBias ? $"w[{layer.BiasOffset + j}]" : "0f");
-                for (int i = 0; i < inputs; i++)
+                bool vectorActivation = ActivationEmitter.HasVectorForm(activation);
+                w.WriteLine($"ref float wr = ref {MemoryMarshal}.GetReference(w);");
+                w.WriteLine($"ref float xr = ref {MemoryMarshal}.GetReference(x);");
+                w.WriteLine($"ref float yr = ref {MemoryMarshal}.GetReference({output});");
+                WriteTiers(w, bits =>
                 {
-                    line.Append(" + x").Append(i).Append(" * w[").Append(layer.KernelOffset + i * units + j).Append(']');
-                    if (i % 6 == 5 && i != inputs - 1)
-                    {
-                        w.WriteLine(line.ToString());
-                        line.Clear();
-                        line.Append("   ");
-                    }
-                }
-                line.Append(';');
-                w.WriteLine(line.ToString());
-                w.WriteLine($"{output}[{j}] = {(scalarActivation ? ActivationEmitter.Forward(activation, "s") : "s")};");
-            }
-        }
-
-        // float x0 = x[0], x1 = x[1], ...; eight per line.
-        private static void WriteDeclarations(SourceWriter w, string prefix, int count, Func<int, string> value)
-        {
-            var line = new StringBuilder();
-            for (int i = 0; i < count; i++)
-            {
-                line.Append(line.Length == 0 ? "float " : ", ").Append(prefix).Append(i).Append(" = ").Append(value(i));
-                if (i % 8 == 7 || i == count - 1)
+                    cancellationToken.ThrowIfCancellationRequested();
+                    WriteTiles(w, layer, vectorActivation ? activation : ActivationSpec.Linear, Plan(layer.Units, bits, overlap: true), samples);
+                });
+                if (!vectorActivation && !vectorWise)
                 {
-                    w.WriteLine(line.Append(';').ToString());
-                    line.Clear();
+                    WriteActivationPass(w, activation, output, output, layer.Units, Int(samples));
                 }
             }
+            if (vectorWise)
+            {
+                WriteActivationPass(w, activation, output, output, layer.Units, Int(samples));
+            }
         }
 
-        private static void WriteVectorDense(SourceWriter w, LayerSpec layer, ActivationSpec activation, string output, CancellationToken cancellationToken)
+        // Groups the columns into tiles; regular tiles of a wide layer run in a loop over j.
+        private static void WriteTiles(SourceWriter w, LayerSpec layer, ActivationSpec activation, Columns columns, int samples)
         {
-            w.WriteLine($"ref float wr = ref {MemoryMarshal}.GetReference(w);");
-            w.WriteLine($"ref float xr = ref {MemoryMarshal}.GetReference(x);");
-            w.WriteLine($"ref float yr = ref {MemoryMarshal}.GetReference({output});");
-            bool vectorActivation = ActivationEmitter.HasVectorForm(activation);
-            WriteTiers(w, bits =>
+            int perTile = samples == 1 ? TileVectors : TileVectorsBatch;
+            int lanes = columns.Lanes;
+            int regular = columns.Offsets.Length - (columns.Overlap ? 1 : 0);
+            int fullTiles = regular / perTile;
+            int stride = perTile * lanes;
+            if (fullTiles >= 2)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                int lanes = bits / 32;
-                int vectors = layer.Units / lanes;
-                int perTile = Math.Min(TileVectors, Math.Max(1, vectors));
-                int fullTiles = vectors / perTile;
-                int rest = vectors % perTile;
-                if (fullTiles > 0)
+                using (w.Braces($"for (int j = 0; j < {fullTiles * stride}; j += {stride})"))
                 {
-                    int stride = perTile * lanes;
-                    if (fullTiles == 1)
+                    WriteTile(w, layer, activation, columns.Bits, Sequence(0, perTile, lanes), "j", samples);
+                }
+            }
+            else if (fullTiles == 1)
+            {
+                WriteTile(w, layer, activation, columns.Bits, Sequence(0, perTile, lanes), null, samples);
+            }
+            var rest = new List<int>(Sequence(fullTiles * stride, regular - fullTiles * perTile, lanes));
+            if (columns.Overlap) rest.Add(columns.Offsets[columns.Offsets.Length - 1]);
+            for (int start = 0; start < rest.Count; start += perTile)
+            {
+                WriteTile(w, layer, activation, columns.Bits, rest.GetRange(start, Math.Min(perTile, rest.Count - start)).ToArray(), null, samples);
+            }
+        }
+
+        private static int[] Sequence(int start, int count, int step)
+        {
+            var values = new int[Math.Max(0, count)];
+            for (int k = 0; k < values.Length; k++) values[k] = start + k * step;
+            return values;
+        }
+
+        // "123", "j", "j + 16": an element offset, optionally relative to the loop variable j.
+        private static string Offset(int constant, string? j) =>
+            j is null ? Int(constant) : constant == 0 ? j : $"{j} + {constant}";
+
+        private static void WriteTile(SourceWriter w, LayerSpec layer, ActivationSpec activation, int bits, int[] offsets, string? j, int samples)
+        {
+            string V = TypeRefs.Vector(bits);
+            int count = offsets.Length, inputs = layer.Inputs, units = layer.Units;
+            int splits = samples == 1 ? Math.Min(inputs, Math.Max(1, Math.Min(4, TileVectors / count))) : 1;
+            bool unroll = inputs * count * samples <= UnrollFmas;
+            string Acc(int s, int v, int p) => $"a{s}{v}{(splits > 1 ? "_" + p : "")}";
+            string first = offsets[0] == offsets[count - 1] ? Offset(offsets[0], j) : $"{Offset(offsets[0], j)}..{Offset(offsets[count - 1] + bits / 32, j)}";
+            w.WriteLine($"// units [{first}): {count} x {V}, {samples} sample(s){(splits > 1 ? $", inputs split over {splits} accumulators" : "")}");
+            using (w.Braces())
+            {
+                for (int s = 0; s < samples; s++)
+                {
+                    for (int v = 0; v < count; v++)
                     {
-                        WriteVectorTile(w, layer, activation, vectorActivation, bits, perTile, "0");
-                    }
-                    else
-                    {
-                        using (w.Braces($"for (int j = 0; j < {fullTiles * stride}; j += {stride})"))
+                        for (int p = 0; p < splits; p++)
                         {
-                            WriteVectorTile(w, layer, activation, vectorActivation, bits, perTile, "j");
+                            string init = p == 0 && layer.UseBias
+                                ? $"{V}.LoadUnsafe(ref wr, (nuint)({Offset(layer.BiasOffset + offsets[v], j)}))"
+                                : $"{V}<float>.Zero";
+                            w.WriteLine($"{V}<float> {Acc(s, v, p)} = {init};");
                         }
                     }
                 }
-                if (rest > 0)
-                {
-                    WriteVectorTile(w, layer, activation, vectorActivation, bits, rest, Int(fullTiles * perTile * lanes));
-                }
-                int tailStart = vectors * lanes;
-                if (tailStart < layer.Units)
-                {
-                    bool fuse = !ActivationCatalog.IsVectorWise(activation.Kind) && vectorActivation;
-                    WriteScalarUnits(w, layer, fuse ? activation : ActivationSpec.Linear, tailStart);
-                }
-            });
-            if (!vectorActivation && !ActivationCatalog.IsVectorWise(activation.Kind))
-            {
-                // Functions without a vector form run as one pass over the outputs.
-                WriteActivationPass(w, activation, output, output, layer.Units);
-            }
-        }
+                for (int s = 0; s < samples; s++) w.WriteLine($"{V}<float> x{s};");
+                if (samples > 1) w.WriteLine($"{V}<float> k;");
 
-        // One tile of `count` accumulator vectors over units [j, j + count * lanes).
-        private static void WriteVectorTile(SourceWriter w, LayerSpec layer, ActivationSpec activation, bool vectorActivation, int bits, int count, string j)
-        {
-            string V = TypeRefs.Vector(bits);
-            int lanes = bits / 32;
-            string Offset(int k) => j == "0" ? Int(k) : k == 0 ? j : $"{j} + {k}";
-            using (w.Braces())
-            {
-                for (int a = 0; a < count; a++)
+                void Step(string i, int p, Func<int, string> weightOffset)
                 {
-                    string init = layer.UseBias ? $"{V}.LoadUnsafe(ref wr, (nuint)({Offset(layer.BiasOffset + a * lanes)}))" : $"{V}<float>.Zero";
-                    w.WriteLine($"{V}<float> a{a} = {init};");
-                }
-                using (w.Braces($"for (int i = 0; i < {layer.Inputs}; i++)"))
-                {
-                    w.WriteLine($"{V}<float> xi = {V}.Create({Unsafe}.Add(ref xr, i));");
-                    w.WriteLine($"ref float row = ref {Unsafe}.Add(ref wr, {(layer.KernelOffset == 0 ? "" : layer.KernelOffset + " + ")}i * {layer.Units}{(j == "0" ? "" : " + " + j)});");
-                    for (int a = 0; a < count; a++)
+                    for (int s = 0; s < samples; s++)
                     {
-                        string load = a == 0 ? $"{V}.LoadUnsafe(ref row)" : $"{V}.LoadUnsafe(ref row, {a * lanes})";
-                        w.WriteLine($"a{a} = {MultiplyAdd(bits, "xi", load, "a" + a)};");
+                        string xi = s == 0 ? i : (IsNumber(i) ? Int(int.Parse(i) + s * inputs) : $"{s * inputs} + {i}");
+                        w.WriteLine($"x{s} = {V}.Create({Unsafe}.Add(ref xr, {xi}));");
+                    }
+                    for (int v = 0; v < count; v++)
+                    {
+                        string load = $"{V}.LoadUnsafe(ref wr, (nuint)({weightOffset(v)}))";
+                        if (samples == 1)
+                        {
+                            w.WriteLine($"{Acc(0, v, p)} = {MultiplyAdd(bits, "x0", load, Acc(0, v, p))};");
+                        }
+                        else
+                        {
+                            w.WriteLine($"k = {load};");
+                            for (int s = 0; s < samples; s++) w.WriteLine($"{Acc(s, v, p)} = {MultiplyAdd(bits, "x" + s, "k", Acc(s, v, p))};");
+                        }
                     }
                 }
-                for (int a = 0; a < count; a++)
+
+                if (unroll)
                 {
-                    string value = vectorActivation ? ActivationEmitter.VectorForward(activation, "a" + a, bits) : "a" + a;
-                    w.WriteLine($"{V}.StoreUnsafe({value}, ref yr, (nuint)({Offset(a * lanes)}));");
+                    for (int i = 0; i < inputs; i++)
+                    {
+                        int row = layer.KernelOffset + i * units;
+                        Step(Int(i), i % splits, v => Offset(row + offsets[v], j));
+                    }
+                }
+                else
+                {
+                    int main = inputs - inputs % splits;
+                    using (w.Braces($"for (int i = 0; i < {main}; i += {splits})"))
+                    {
+                        w.WriteLine($"int row = {(layer.KernelOffset == 0 ? "" : layer.KernelOffset + " + ")}i * {units}{(j is null ? "" : " + " + j)};");
+                        for (int p = 0; p < splits; p++)
+                        {
+                            int pp = p;
+                            Step(p == 0 ? "i" : $"i + {p}", p, v => $"row + {pp * units + offsets[v]}");
+                        }
+                    }
+                    for (int i = main; i < inputs; i++)
+                    {
+                        int row = layer.KernelOffset + i * units;
+                        Step(Int(i), 0, v => Offset(row + offsets[v], j));
+                    }
+                }
+
+                for (int s = 0; s < samples; s++)
+                {
+                    for (int v = 0; v < count; v++)
+                    {
+                        string sum = Acc(s, v, 0);
+                        if (splits == 2) sum = $"{Acc(s, v, 0)} + {Acc(s, v, 1)}";
+                        else if (splits == 3) sum = $"({Acc(s, v, 0)} + {Acc(s, v, 1)}) + {Acc(s, v, 2)}";
+                        else if (splits == 4) sum = $"({Acc(s, v, 0)} + {Acc(s, v, 1)}) + ({Acc(s, v, 2)} + {Acc(s, v, 3)})";
+                        string value = activation.IsLinear ? sum : ActivationEmitter.VectorForward(activation, splits > 1 ? $"({sum})" : sum, bits);
+                        w.WriteLine($"{V}.StoreUnsafe({value}, ref yr, (nuint)({Offset(s * units + offsets[v], j)}));");
+                    }
                 }
             }
         }
 
-        // a * b + c: fused on the 512- and 256-bit tiers (which require FMA), separate on the 128-bit tier.
+        private static bool IsNumber(string text)
+        {
+            foreach (char c in text) if (c < '0' || c > '9') return false;
+            return text.Length > 0;
+        }
+
+        // a * b + c: fused where the tier has FMA (512 and 256 require it), mul + add on the portable 128-bit tier.
         private static string MultiplyAdd(int bits, string a, string b, string c) =>
             bits == 128 ? $"{c} + {a} * {b}" : $"{TypeRefs.Vector(bits)}.FusedMultiplyAdd({a}, {b}, {c})";
 
-        private static void WriteScalarUnits(SourceWriter w, LayerSpec layer, ActivationSpec activation, int start)
+        // 1 to 3 units: four partial sums per unit hide the add latency.
+        private static void WriteScalarDense(SourceWriter w, LayerSpec layer, ActivationSpec activation, string output, int samples)
         {
-            using (w.Braces($"for (int j = {start}; j < {layer.Units}; j++)"))
+            int inputs = layer.Inputs, units = layer.Units;
+            int chains = inputs >= 8 ? 4 : 1;
+            if ((long)inputs * units * samples <= UnrollScalarTerms)
             {
-                w.WriteLine($"float s = {(layer.UseBias ? $"{Unsafe}.Add(ref wr, {layer.BiasOffset} + j)" : "0f")};");
-                w.WriteLine($"for (int i = 0; i < {layer.Inputs}; i++) s += {Unsafe}.Add(ref xr, i) * {Unsafe}.Add(ref wr, {(layer.KernelOffset == 0 ? "" : layer.KernelOffset + " + ")}i * {layer.Units} + j);");
-                w.WriteLine($"{Unsafe}.Add(ref yr, j) = {ActivationEmitter.Forward(activation, "s")};");
+                w.WriteLine($"_ = x[{samples * inputs - 1}];");
+                w.WriteLine($"_ = w[{(layer.UseBias ? layer.BiasOffset + units - 1 : layer.KernelOffset + inputs * units - 1)}];");
+                w.WriteLine($"_ = {output}[{samples * units - 1}];");
+                for (int s = 0; s < samples; s++)
+                {
+                    for (int j = 0; j < units; j++)
+                    {
+                        var parts = new string[chains];
+                        for (int c = 0; c < chains; c++)
+                        {
+                            var terms = new List<string>();
+                            for (int i = c; i < inputs; i += chains) terms.Add($"x[{s * inputs + i}] * w[{layer.KernelOffset + i * units + j}]");
+                            parts[c] = terms.Count == 0 ? "0f" : string.Join(" + ", terms);
+                        }
+                        string bias = layer.UseBias ? $"w[{layer.BiasOffset + j}]" : "0f";
+                        if (chains == 1)
+                        {
+                            w.WriteLine($"float s{s}{j} = {bias} + {parts[0]};");
+                        }
+                        else
+                        {
+                            for (int c = 0; c < chains; c++) w.WriteLine($"float p{s}{j}{c} = {parts[c]};");
+                            w.WriteLine($"float s{s}{j} = {bias} + ((p{s}{j}0 + p{s}{j}1) + (p{s}{j}2 + p{s}{j}3));");
+                        }
+                        w.WriteLine($"{output}[{s * units + j}] = {ActivationEmitter.Forward(activation, $"s{s}{j}")};");
+                    }
+                }
+                return;
+            }
+            w.WriteLine($"ref float wr = ref {MemoryMarshal}.GetReference(w);");
+            w.WriteLine($"ref float xr = ref {MemoryMarshal}.GetReference(x);");
+            using (w.Braces($"for (int s = 0; s < {samples}; s++)"))
+            {
+                w.WriteLine($"ref float xs = ref {Unsafe}.Add(ref xr, s * {inputs});");
+                using (w.Braces($"for (int j = 0; j < {units}; j++)"))
+                {
+                    w.WriteLine("float p0 = 0f, p1 = 0f, p2 = 0f, p3 = 0f;");
+                    w.WriteLine($"ref float column = ref {Unsafe}.Add(ref wr, {(layer.KernelOffset == 0 ? "" : layer.KernelOffset + " + ")}j);");
+                    using (w.Braces($"for (int i = 0; i < {inputs - inputs % 4}; i += 4)"))
+                    {
+                        for (int c = 0; c < 4; c++)
+                        {
+                            string i = c == 0 ? "i" : $"i + {c}";
+                            w.WriteLine($"p{c} += {Unsafe}.Add(ref xs, {i}) * {Unsafe}.Add(ref column, ({i}) * {units});");
+                        }
+                    }
+                    for (int i = inputs - inputs % 4; i < inputs; i++) w.WriteLine($"p0 += {Unsafe}.Add(ref xs, {i}) * {Unsafe}.Add(ref column, {i * units});");
+                    w.WriteLine($"float z = {(layer.UseBias ? $"{Unsafe}.Add(ref wr, {layer.BiasOffset} + j)" : "0f")} + ((p0 + p1) + (p2 + p3));");
+                    w.WriteLine($"{output}[s * {units} + j] = {ActivationEmitter.Forward(activation, "z")};");
+                }
             }
         }
 
         /// <summary>Writes the three hardware tiers around <paramref name="body"/> (called with 512, 256 and 128).</summary>
         public static void WriteTiers(SourceWriter w, Action<int> body)
         {
-            string v512 = TypeRefs.Vector(512), v256 = TypeRefs.Vector(256);
-            using (w.Braces($"if ({v512}.IsHardwareAccelerated)")) body(512);
-            using (w.Braces($"else if ({v256}.IsHardwareAccelerated && {TypeRefs.Fma}.IsSupported)")) body(256);
+            using (w.Braces($"if ({TypeRefs.Vector(512)}.IsHardwareAccelerated)")) body(512);
+            using (w.Braces($"else if ({TypeRefs.Vector(256)}.IsHardwareAccelerated && {TypeRefs.Fma}.IsSupported)")) body(256);
             using (w.Braces("else")) body(128);
         }
 
-        /// <summary>Writes <c>output = activation(input)</c> over <paramref name="width"/> values (in place when the names match).</summary>
-        public static void WriteActivationPass(SourceWriter w, ActivationSpec activation, string input, string output, int width)
+        /// <summary>
+        /// Writes <c>output = activation(input)</c> over <paramref name="count"/> samples of <paramref name="width"/> values
+        /// (in place when the names match): vectorized where the function has a vector form.
+        /// </summary>
+        public static void WriteActivationPass(SourceWriter w, ActivationSpec activation, string input, string output, int width, string count)
         {
-            if (activation.IsLinear)
-            {
-                if (input != output) w.WriteLine($"{input}.Slice(0, {width}).CopyTo({output});");
-                return;
-            }
             if (ActivationCatalog.IsVectorWise(activation.Kind))
             {
                 (string forward, _) = ActivationEmitter.VectorWise(activation.Kind);
-                w.WriteLine($"{forward}({input}.Slice(0, {width}), {output}.Slice(0, {ActivationCatalog.OutputWidth(activation.Kind, width)}));");
+                int outWidth = ActivationCatalog.OutputWidth(activation.Kind, width);
+                if (count == "1")
+                {
+                    w.WriteLine($"{forward}({input}.Slice(0, {width}), {output}.Slice(0, {outWidth}));");
+                    return;
+                }
+                using (w.Braces($"for (int s = 0; s < {count}; s++)"))
+                {
+                    w.WriteLine($"{forward}({input}.Slice(s * {width}, {width}), {output}.Slice(s * {outWidth}, {outWidth}));");
+                }
                 return;
             }
-            using (w.Braces($"for (int j = 0; j < {width}; j++)"))
+            string total = count == "1" ? Int(width) : IsNumber(count) ? Int(int.Parse(count) * width) : $"{count} * {width}";
+            w.WriteLine("int j = 0;");
+            if (ActivationEmitter.HasVectorForm(activation))
+            {
+                w.WriteLine($"ref float zr = ref {MemoryMarshal}.GetReference({input});");
+                w.WriteLine($"ref float yr = ref {MemoryMarshal}.GetReference({output});");
+                bool firstTier = true;
+                foreach (int bits in new[] { 512, 256, 128 })
+                {
+                    string V = TypeRefs.Vector(bits);
+                    int lanes = bits / 32;
+                    w.WriteLine($"{(firstTier ? "if" : "else if")} ({V}.IsHardwareAccelerated)");
+                    firstTier = false;
+                    using (w.Braces())
+                    {
+                        using (w.Braces($"for (; j <= {total} - {lanes}; j += {lanes})"))
+                        {
+                            w.WriteLine($"{V}<float> v = {V}.LoadUnsafe(ref zr, (nuint)j);");
+                            w.WriteLine($"{V}.StoreUnsafe({ActivationEmitter.VectorForward(activation, "v", bits)}, ref yr, (nuint)j);");
+                        }
+                    }
+                }
+            }
+            using (w.Braces($"for (; j < {total}; j++)"))
             {
                 w.WriteLine($"float v = {input}[j];");
                 w.WriteLine($"{output}[j] = {ActivationEmitter.Forward(activation, "v")};");
@@ -309,12 +422,13 @@ namespace ModelGen.Generator.Emit
         }
 
         // ---------------------------------------------------------------------------------------------------------
-        // Backward
+        // Backward (whole batch, layer by layer)
         // ---------------------------------------------------------------------------------------------------------
 
         /// <summary>
-        /// Writes the backward methods of layer <paramref name="index"/>: <c>LayerNActivationBackward</c> (dz from dy) when
-        /// the activation is not linear, and <c>LayerNDenseBackward</c> (parameter and input gradients) for dense layers.
+        /// Writes the backward methods of layer <paramref name="index"/> over a whole batch: <c>LayerNActivationBackward</c>
+        /// (dz from dy) when the activation is not linear, and <c>LayerNDenseBackward</c> (kernel, bias and input gradients)
+        /// for dense layers.
         /// </summary>
         public static void WriteBackward(SourceWriter w, LayerSpec layer, int index, CancellationToken cancellationToken)
         {
@@ -322,131 +436,180 @@ namespace ModelGen.Generator.Emit
             int width = layer.PreActivationWidth;
             if (!layer.Activation.IsLinear)
             {
-                w.WriteLine($"/// <summary>Layer {index}: gradient before the {ActivationEmitter.Describe(layer.Activation)} activation from the gradient after it.</summary>");
-                using (w.Braces($"private static void {name}ActivationBackward({ReadOnlySpan} z, {ReadOnlySpan} y, {ReadOnlySpan} dy, {Span} dz)"))
+                w.WriteLine($"/// <summary>Layer {index}: gradient before the {ActivationEmitter.Describe(layer.Activation)} activation from the gradient after it, for <paramref name=\"count\"/> samples.</summary>");
+                using (w.Braces($"private static void {name}ActivationBackward({ReadOnlySpan} z, {ReadOnlySpan} y, {ReadOnlySpan} dy, {Span} dz, int count)"))
                 {
-                    if (ActivationCatalog.IsVectorWise(layer.Activation.Kind))
-                    {
-                        (_, string backward) = ActivationEmitter.VectorWise(layer.Activation.Kind);
-                        int outWidth = layer.Outputs;
-                        string saved = layer.Activation.Kind == Activation.Glu ? $"z.Slice(0, {width})" : $"y.Slice(0, {outWidth})";
-                        w.WriteLine($"{backward}({saved}, dy.Slice(0, {outWidth}), dz.Slice(0, {width}));");
-                    }
-                    else
-                    {
-                        using (w.Braces($"for (int j = 0; j < {width}; j++)"))
-                        {
-                            w.WriteLine("float zj = z[j], yj = y[j];");
-                            w.WriteLine($"dz[j] = dy[j] * ({ActivationEmitter.Derivative(layer.Activation, "zj", "yj")});");
-                        }
-                    }
+                    WriteActivationBackward(w, layer);
                 }
                 w.WriteLine();
             }
             if (layer.Kind != LayerKind.Dense) return;
-
-            DenseShape shape = ShapeOf(layer);
-            w.WriteLine($"/// <summary>Layer {index}: adds x dz^T to the kernel gradient and dz to the bias gradient, and sets dx = W dz unless dx is empty.</summary>");
-            using (w.Braces($"private static void {name}DenseBackward({ReadOnlySpan} w, {ReadOnlySpan} x, {ReadOnlySpan} dz, {Span} g, {Span} dx)"))
+            cancellationToken.ThrowIfCancellationRequested();
+            w.WriteLine($"/// <summary>Layer {index}: adds x^T dz to the kernel gradient and the column sums of dz to the bias gradient; sets dx = dz W^T unless dx is empty. x, dz and dx hold <paramref name=\"count\"/> samples.</summary>");
+            using (w.Braces($"private static void {name}DenseBackward({ReadOnlySpan} w, {ReadOnlySpan} x, {ReadOnlySpan} dz, {Span} g, {Span} dx, int count)"))
             {
-                // The unrolled backward does two multiply-adds per kernel entry, so it is unrolled only up to one part's budget.
-                if (shape == DenseShape.Unrolled && (long)layer.Inputs * layer.Units <= TermsPerPart) WriteUnrolledDenseBackward(w, layer);
-                else WriteVectorDenseBackward(w, layer, cancellationToken);
+                WriteDenseBackward(w, layer, cancellationToken);
             }
         }
 
-        private static void WriteUnrolledDenseBackward(SourceWriter w, LayerSpec layer)
+        private static void WriteActivationBackward(SourceWriter w, LayerSpec layer)
+        {
+            ActivationSpec activation = layer.Activation;
+            int width = layer.PreActivationWidth;
+            if (ActivationCatalog.IsVectorWise(activation.Kind))
+            {
+                (_, string backward) = ActivationEmitter.VectorWise(activation.Kind);
+                int outWidth = layer.Outputs;
+                string saved = activation.Kind == Activation.Glu ? $"z.Slice(s * {width}, {width})" : $"y.Slice(s * {outWidth}, {outWidth})";
+                using (w.Braces("for (int s = 0; s < count; s++)"))
+                {
+                    w.WriteLine($"{backward}({saved}, dy.Slice(s * {outWidth}, {outWidth}), dz.Slice(s * {width}, {width}));");
+                }
+                return;
+            }
+            w.WriteLine("int j = 0;");
+            if (ActivationEmitter.HasVectorDerivative(activation))
+            {
+                w.WriteLine($"ref float zr = ref {MemoryMarshal}.GetReference(z);");
+                w.WriteLine($"ref float yr = ref {MemoryMarshal}.GetReference(y);");
+                w.WriteLine($"ref float dyr = ref {MemoryMarshal}.GetReference(dy);");
+                w.WriteLine($"ref float dzr = ref {MemoryMarshal}.GetReference(dz);");
+                bool firstTier = true;
+                foreach (int bits in new[] { 512, 256, 128 })
+                {
+                    string V = TypeRefs.Vector(bits);
+                    w.WriteLine($"{(firstTier ? "if" : "else if")} ({V}.IsHardwareAccelerated)");
+                    firstTier = false;
+                    using (w.Braces())
+                    {
+                        using (w.Braces($"for (; j <= count * {width} - {bits / 32}; j += {bits / 32})"))
+                        {
+                            w.WriteLine($"{V}<float> zv = {V}.LoadUnsafe(ref zr, (nuint)j), yv = {V}.LoadUnsafe(ref yr, (nuint)j);");
+                            w.WriteLine($"{V}.StoreUnsafe({V}.LoadUnsafe(ref dyr, (nuint)j) * {ActivationEmitter.VectorDerivative(activation, "zv", "yv", bits)}, ref dzr, (nuint)j);");
+                        }
+                    }
+                }
+            }
+            using (w.Braces($"for (; j < count * {width}; j++)"))
+            {
+                w.WriteLine("float zj = z[j], yj = y[j];");
+                w.WriteLine($"dz[j] = dy[j] * ({ActivationEmitter.Derivative(activation, "zj", "yj")});");
+            }
+        }
+
+        // One tile of a kernel-gradient row: the vectors stay in registers while every sample adds x[s, i] dz[s, :].
+        private static void WriteGradientTile(SourceWriter w, int bits, int[] offsets, string? j, int inputs, int units)
+        {
+            string V = TypeRefs.Vector(bits);
+            using (w.Braces())
+            {
+                for (int v = 0; v < offsets.Length; v++) w.WriteLine($"{V}<float> g{v} = {V}.LoadUnsafe(ref gRow, (nuint)({Offset(offsets[v], j)}));");
+                using (w.Braces("for (int s = 0; s < count; s++)"))
+                {
+                    w.WriteLine($"{V}<float> xs = {V}.Create({Unsafe}.Add(ref xr, s * {inputs} + i));");
+                    w.WriteLine($"ref float dzs = ref {Unsafe}.Add(ref dzr, s * {units});");
+                    for (int v = 0; v < offsets.Length; v++) w.WriteLine($"g{v} = {MultiplyAdd(bits, "xs", $"{V}.LoadUnsafe(ref dzs, (nuint)({Offset(offsets[v], j)}))", "g" + v)};");
+                }
+                for (int v = 0; v < offsets.Length; v++) w.WriteLine($"{V}.StoreUnsafe(g{v}, ref gRow, (nuint)({Offset(offsets[v], j)}));");
+            }
+        }
+
+        private static void WriteDenseBackward(SourceWriter w, LayerSpec layer, CancellationToken cancellationToken)
         {
             int inputs = layer.Inputs, units = layer.Units;
-            w.WriteLine($"_ = x[{inputs - 1}];");
-            w.WriteLine($"_ = dz[{units - 1}];");
-            int last = layer.UseBias ? layer.BiasOffset + units - 1 : layer.KernelOffset + inputs * units - 1;
-            w.WriteLine($"_ = w[{last}];");
-            w.WriteLine($"_ = g[{last}];");
-            WriteDeclarations(w, "d", units, j => $"dz[{j}]");
-            if (layer.UseBias)
-            {
-                for (int j = 0; j < units; j++) w.WriteLine($"g[{layer.BiasOffset + j}] += d{j};");
-            }
-            w.WriteLine("float xi;");
-            for (int i = 0; i < inputs; i++)
-            {
-                w.WriteLine($"xi = x[{i}];");
-                var line = new StringBuilder();
-                for (int j = 0; j < units; j++)
-                {
-                    line.Append($"g[{layer.KernelOffset + i * units + j}] += xi * d{j}; ");
-                    if (j % 4 == 3 || j == units - 1)
-                    {
-                        w.WriteLine(line.ToString().TrimEnd());
-                        line.Clear();
-                    }
-                }
-            }
-            using (w.Braces("if (!dx.IsEmpty)"))
-            {
-                w.WriteLine($"_ = dx[{inputs - 1}];");
-                for (int i = 0; i < inputs; i++)
-                {
-                    var line = new StringBuilder($"dx[{i}] = ");
-                    for (int j = 0; j < units; j++)
-                    {
-                        if (j > 0) line.Append(" + ");
-                        line.Append($"w[{layer.KernelOffset + i * units + j}] * d{j}");
-                    }
-                    w.WriteLine(line.Append(';').ToString());
-                }
-            }
-        }
-
-        private static void WriteVectorDenseBackward(SourceWriter w, LayerSpec layer, CancellationToken cancellationToken)
-        {
-            int units = layer.Units;
+            string kernel = layer.KernelOffset == 0 ? "" : layer.KernelOffset + " + ";
             w.WriteLine($"ref float wr = ref {MemoryMarshal}.GetReference(w);");
             w.WriteLine($"ref float gr = ref {MemoryMarshal}.GetReference(g);");
+            w.WriteLine($"ref float xr = ref {MemoryMarshal}.GetReference(x);");
             w.WriteLine($"ref float dzr = ref {MemoryMarshal}.GetReference(dz);");
             w.WriteLine("bool wantDx = !dx.IsEmpty;");
             WriteTiers(w, bits =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 string V = TypeRefs.Vector(bits);
-                int lanes = bits / 32;
-                int vectorEnd = units / lanes * lanes;
-                using (w.Braces($"for (int i = 0; i < {layer.Inputs}; i++)"))
+                Columns columns = Plan(units, bits, overlap: false);
+                int lanes = columns.Lanes;
+                int vectorEnd = columns.Offsets.Length * lanes;
+                string CV = TypeRefs.Vector(columns.Bits);
+                // Kernel gradient: each row's gradient vectors stay in registers while every sample adds to them.
+                using (w.Braces($"for (int i = 0; i < {inputs}; i++)"))
                 {
-                    w.WriteLine("float xi = x[i];");
-                    string rowOffset = (layer.KernelOffset == 0 ? "" : layer.KernelOffset + " + ") + $"i * {units}";
-                    w.WriteLine($"ref float wRow = ref {Unsafe}.Add(ref wr, {rowOffset});");
-                    w.WriteLine($"ref float gRow = ref {Unsafe}.Add(ref gr, {rowOffset});");
-                    w.WriteLine($"{V}<float> xv = {V}.Create(xi);");
-                    w.WriteLine($"{V}<float> acc = {V}<float>.Zero;");
-                    if (vectorEnd > 0)
+                    w.WriteLine($"ref float gRow = ref {Unsafe}.Add(ref gr, {kernel}i * {units});");
+                    int fullTiles = columns.Offsets.Length / TileVectors;
+                    int stride = TileVectors * lanes;
+                    if (fullTiles >= 2)
                     {
-                        using (w.Braces($"for (int j = 0; j < {vectorEnd}; j += {lanes})"))
+                        using (w.Braces($"for (int j = 0; j < {fullTiles * stride}; j += {stride})"))
                         {
-                            w.WriteLine($"{V}<float> d = {V}.LoadUnsafe(ref dzr, (nuint)j);");
-                            w.WriteLine($"{V}.StoreUnsafe({MultiplyAdd(bits, "xv", "d", $"{V}.LoadUnsafe(ref gRow, (nuint)j)")}, ref gRow, (nuint)j);");
-                            w.WriteLine($"acc = {MultiplyAdd(bits, $"{V}.LoadUnsafe(ref wRow, (nuint)j)", "d", "acc")};");
+                            WriteGradientTile(w, columns.Bits, Sequence(0, TileVectors, lanes), "j", inputs, units);
                         }
                     }
-                    w.WriteLine($"float s = {V}.Sum(acc);");
+                    else if (fullTiles == 1)
+                    {
+                        WriteGradientTile(w, columns.Bits, Sequence(0, TileVectors, lanes), null, inputs, units);
+                    }
+                    int rest = columns.Offsets.Length - fullTiles * TileVectors;
+                    if (rest > 0) WriteGradientTile(w, columns.Bits, Sequence(fullTiles * stride, rest, lanes), null, inputs, units);
                     if (vectorEnd < units)
                     {
                         using (w.Braces($"for (int j = {vectorEnd}; j < {units}; j++)"))
                         {
-                            w.WriteLine($"float d = {Unsafe}.Add(ref dzr, j);");
-                            w.WriteLine($"{Unsafe}.Add(ref gRow, j) += xi * d;");
-                            w.WriteLine($"s += {Unsafe}.Add(ref wRow, j) * d;");
+                            w.WriteLine($"float gj = {Unsafe}.Add(ref gRow, j);");
+                            w.WriteLine($"for (int s = 0; s < count; s++) gj += {Unsafe}.Add(ref xr, s * {inputs} + i) * {Unsafe}.Add(ref dzr, s * {units} + j);");
+                            w.WriteLine($"{Unsafe}.Add(ref gRow, j) = gj;");
                         }
                     }
-                    w.WriteLine("if (wantDx) dx[i] = s;");
+                }
+                // Input gradient: dx[s, i] = sum over j of W[i, j] dz[s, j].
+                using (w.Braces("if (wantDx)"))
+                {
+                    w.WriteLine($"ref float dxr = ref {MemoryMarshal}.GetReference(dx);");
+                    using (w.Braces("for (int s = 0; s < count; s++)"))
+                    {
+                        w.WriteLine($"ref float dzs = ref {Unsafe}.Add(ref dzr, s * {units});");
+                        using (w.Braces($"for (int i = 0; i < {inputs}; i++)"))
+                        {
+                            w.WriteLine($"ref float wRow = ref {Unsafe}.Add(ref wr, {kernel}i * {units});");
+                            if (columns.Offsets.Length > 16)
+                            {
+                                int pairs = columns.Offsets.Length / 2 * 2 * lanes;
+                                w.WriteLine($"{CV}<float> d0 = {CV}<float>.Zero, d1 = {CV}<float>.Zero;");
+                                using (w.Braces($"for (int j = 0; j < {pairs}; j += {2 * lanes})"))
+                                {
+                                    w.WriteLine($"d0 = {MultiplyAdd(columns.Bits, $"{CV}.LoadUnsafe(ref wRow, (nuint)j)", $"{CV}.LoadUnsafe(ref dzs, (nuint)j)", "d0")};");
+                                    w.WriteLine($"d1 = {MultiplyAdd(columns.Bits, $"{CV}.LoadUnsafe(ref wRow, (nuint)(j + {lanes}))", $"{CV}.LoadUnsafe(ref dzs, (nuint)(j + {lanes}))", "d1")};");
+                                }
+                                if (pairs < vectorEnd) w.WriteLine($"d0 = {MultiplyAdd(columns.Bits, $"{CV}.LoadUnsafe(ref wRow, {pairs})", $"{CV}.LoadUnsafe(ref dzs, {pairs})", "d0")};");
+                                w.WriteLine($"float sum = {CV}.Sum(d0 + d1);");
+                            }
+                            else if (columns.Offsets.Length > 0)
+                            {
+                                w.WriteLine($"{CV}<float> d0 = {CV}<float>.Zero, d1 = {CV}<float>.Zero;");
+                                for (int v = 0; v < columns.Offsets.Length; v++)
+                                {
+                                    int o = columns.Offsets[v];
+                                    w.WriteLine($"d{v % 2} = {MultiplyAdd(columns.Bits, $"{CV}.LoadUnsafe(ref wRow, {o})", $"{CV}.LoadUnsafe(ref dzs, {o})", "d" + (v % 2))};");
+                                }
+                                w.WriteLine($"float sum = {CV}.Sum(d0 + d1);");
+                            }
+                            else
+                            {
+                                w.WriteLine("float sum = 0f;");
+                            }
+                            for (int j = vectorEnd; j < units; j++) w.WriteLine($"sum += {Unsafe}.Add(ref wRow, {j}) * {Unsafe}.Add(ref dzs, {j});");
+                            w.WriteLine($"{Unsafe}.Add(ref dxr, s * {inputs} + i) = sum;");
+                        }
+                    }
                 }
             });
             if (layer.UseBias)
             {
+                // Bias gradient: column sums of dz.
                 using (w.Braces($"for (int j = 0; j < {units}; j++)"))
                 {
-                    w.WriteLine($"{Unsafe}.Add(ref gr, {layer.BiasOffset} + j) += {Unsafe}.Add(ref dzr, j);");
+                    w.WriteLine("float sum = 0f;");
+                    w.WriteLine($"for (int s = 0; s < count; s++) sum += {Unsafe}.Add(ref dzr, s * {units} + j);");
+                    w.WriteLine($"{Unsafe}.Add(ref gr, {layer.BiasOffset} + j) += sum;");
                 }
             }
         }

@@ -107,6 +107,11 @@ namespace ModelGen.Generator.Emit
             }
         }
 
+        // The region of all n samples, or of `count` samples from `sample` on.
+        private static string Whole(string span, Region r, string? sample = null, int count = 0) => sample is null
+            ? $"{span}.Slice({(r.Start == 0 ? "" : r.Start + " * n")}{(r.Start == 0 ? "0" : "")}, n * {r.Width})"
+            : $"{span}.Slice({(r.Start == 0 ? "" : r.Start + " * n + ")}{sample} * {r.Width}, {count * r.Width})";
+
         private static string Slice(string span, Region r, string sample = "s") =>
             $"{span}.Slice({(r.Start == 0 ? "" : r.Start + " * n + ")}{sample} * {r.Width}, {r.Width})";
 
@@ -214,27 +219,32 @@ namespace ModelGen.Generator.Emit
                 {
                     w.WriteLine($"int n = {TypeRefs.Shapes}.BatchSize(input.Length, InputSize, output.Length, OutputSize);");
                     w.WriteLine($"{ReadOnlySpan} w = _modelGenParameters;");
+                    int batch = LayerEmitter.BatchSamples;
                     if (layers > 1)
                     {
                         w.WriteLine(heapScratch
-                            ? $"{Span} scratch = t_modelGenScratch ??= new float[{2 * maxWidth}];"
-                            : $"{Span} scratch = stackalloc float[{2 * maxWidth}];");
-                        w.WriteLine($"{Span} a = scratch.Slice(0, {maxWidth});");
-                        w.WriteLine($"{Span} b = scratch.Slice({maxWidth}, {maxWidth});");
+                            ? $"{Span} scratch = t_modelGenScratch ??= new float[{2 * batch * maxWidth}];"
+                            : $"{Span} scratch = stackalloc float[{2 * batch * maxWidth}];");
+                        w.WriteLine($"{Span} a = scratch.Slice(0, {batch * maxWidth});");
+                        w.WriteLine($"{Span} b = scratch.Slice({batch * maxWidth}, {batch * maxWidth});");
                     }
-                    using (w.Braces("for (int s = 0; s < n; s++)"))
+                    w.WriteLine("int s = 0;");
+                    foreach (int samples in new[] { batch, 1 })
                     {
-                        string input = $"input.Slice(s * {spec.InputSize}, {spec.InputSize})";
-                        string output = $"output.Slice(s * {spec.OutputSize}, {spec.OutputSize})";
-                        string current = input;
-                        for (int l = 0; l < layers; l++)
+                        w.WriteLine(samples == 1 ? "// The remaining samples one at a time." : $"// {batch} samples at a time: each weight vector loaded once serves all {batch}.");
+                        using (w.Braces(samples == 1 ? "for (; s < n; s++)" : $"for (; s <= n - {batch}; s += {batch})"))
                         {
-                            string next = l == layers - 1 ? output : (l % 2 == 0 ? "a" : "b");
-                            LayerSpec layer = spec.Layers[l];
-                            w.WriteLine(layer.Kind == LayerKind.Dense
-                                ? $"{LayerEmitter.Name(l)}(w, {current}, {next});"
-                                : $"{LayerEmitter.Name(l)}({current}, {next});");
-                            current = next;
+                            string current = $"input.Slice(s * {spec.InputSize}, {samples * spec.InputSize})";
+                            for (int l = 0; l < layers; l++)
+                            {
+                                LayerSpec layer = spec.Layers[l];
+                                string next = l == layers - 1 ? $"output.Slice(s * {spec.OutputSize}, {samples * spec.OutputSize})" : (l % 2 == 0 ? "a" : "b");
+                                string suffix = samples == 1 ? "" : "x" + samples;
+                                w.WriteLine(layer.Kind == LayerKind.Dense
+                                    ? $"{LayerEmitter.Name(l)}{suffix}(w, {current}, {next});"
+                                    : $"{LayerEmitter.Name(l)}Activate({current}, {next}, {samples});");
+                                current = next;
+                            }
                         }
                     }
                 }
@@ -292,7 +302,7 @@ namespace ModelGen.Generator.Emit
                 w.WriteLine(never);
                 using (w.Braces($"private {Span} ModelGenTrace(int n)"))
                 {
-                    w.WriteLine($"long needed = {scratchStart}L * n + {2 * maxWidth};");
+                    w.WriteLine($"long needed = {scratchStart + 2 * maxWidth}L * n;");
                     w.WriteLine("if (needed > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"A batch of {n} samples needs a trace of {needed} floats, more than an array holds; use smaller batches.\");");
                     w.WriteLine("if (_modelGenTrace is null || _modelGenTrace.Length < needed) _modelGenTrace = new float[needed];");
                     w.WriteLine("_modelGenTraceSamples = n;");
@@ -305,22 +315,32 @@ namespace ModelGen.Generator.Emit
                 {
                     w.WriteLine($"{ReadOnlySpan} w = _modelGenParameters;");
                     w.WriteLine($"inputs.CopyTo(t.Slice(0, n * {spec.InputSize}));");
-                    using (w.Braces("for (int s = 0; s < n; s++)"))
+                    Region previous = trace.Input;
+                    for (int l = 0; l < layers; l++)
                     {
-                        Region previous = trace.Input;
-                        for (int l = 0; l < layers; l++)
+                        LayerSpec layer = spec.Layers[l];
+                        string name = LayerEmitter.Name(l);
+                        w.WriteLine($"// Layer {l}: {LayerEmitter.Describe(layer)}");
+                        if (layer.Kind == LayerKind.Dense)
                         {
-                            LayerSpec layer = spec.Layers[l];
-                            string name = LayerEmitter.Name(l);
-                            string x = Slice("t", previous);
-                            if (layer.Kind == LayerKind.Activation)
-                                w.WriteLine($"{name}({x}, {Slice("t", trace.Y[l])});");
-                            else if (layer.Activation.IsLinear)
-                                w.WriteLine($"{name}(w, {x}, {Slice("t", trace.Z[l])});");
-                            else
-                                w.WriteLine($"{name}Trace(w, {x}, {Slice("t", trace.Z[l])}, {Slice("t", trace.Y[l])});");
-                            previous = trace.Y[l];
+                            string stem = layer.Activation.IsLinear ? name : name + "Linear";
+                            Region z = trace.Z[l];
+                            using (w.Braces("for (int s = 0; s < n; s++)"))
+                            {
+                                int batch = LayerEmitter.BatchSamples;
+                                using (w.Braces($"if (s <= n - {batch})"))
+                                {
+                                    w.WriteLine($"{stem}x{batch}(w, {Whole("t", previous, "s", batch)}, {Whole("t", z, "s", batch)});");
+                                    w.WriteLine($"s += {batch - 1};");
+                                }
+                                w.WriteLine($"else {stem}(w, {Slice("t", previous)}, {Slice("t", z)});");
+                            }
                         }
+                        if (!layer.Activation.IsLinear)
+                        {
+                            w.WriteLine($"{name}Activate({Whole("t", trace.Z[l])}, {Whole("t", trace.Y[l])}, n);");
+                        }
+                        previous = trace.Y[l];
                     }
                 }
                 w.WriteLine();
@@ -330,49 +350,42 @@ namespace ModelGen.Generator.Emit
                 {
                     w.WriteLine("g.Clear();");
                     w.WriteLine($"{ReadOnlySpan} w = _modelGenParameters;");
-                    w.WriteLine($"{Span} a = t.Slice({scratchStart} * n, {maxWidth});");
-                    w.WriteLine($"{Span} b = t.Slice({scratchStart} * n + {maxWidth}, {maxWidth});");
-                    w.WriteLine($"int width = gradientIsForLogits ? {last.PreActivationWidth} : OutputSize;");
-                    using (w.Braces("for (int s = 0; s < n; s++)"))
+                    w.WriteLine($"{Span} a = t.Slice({scratchStart} * n, n * {maxWidth});");
+                    w.WriteLine($"{Span} b = t.Slice({scratchStart + maxWidth} * n, n * {maxWidth});");
+                    w.WriteLine($"{ReadOnlySpan} dy = gradient;");
+                    string dyName = "dy";
+                    for (int l = layers - 1; l >= 0; l--)
                     {
-                        w.WriteLine($"{ReadOnlySpan} dy = gradient.Slice(s * width, width);");
-                        string dyName = "dy";
-                        for (int l = layers - 1; l >= 0; l--)
+                        LayerSpec layer = spec.Layers[l];
+                        string name = LayerEmitter.Name(l);
+                        w.WriteLine($"// Layer {l}: {LayerEmitter.Describe(layer)}");
+                        string dzName = dyName;
+                        if (!layer.Activation.IsLinear)
                         {
-                            LayerSpec layer = spec.Layers[l];
-                            string name = LayerEmitter.Name(l);
-                            string x = Slice("t", l == 0 ? trace.Input : trace.Y[l - 1]);
-                            w.WriteLine($"// Layer {l}: {LayerEmitter.Describe(layer)}");
-                            string dzName = dyName;
-                            if (!layer.Activation.IsLinear)
+                            dzName = dyName == "a" ? "b" : "a";
+                            string call = $"{name}ActivationBackward({Whole("t", trace.Z[l])}, {Whole("t", trace.Y[l])}, {dyName}, {dzName}, n);";
+                            if (l == layers - 1)
                             {
-                                dzName = dyName == "a" ? "b" : "a";
-                                string call = $"{name}ActivationBackward({Slice("t", trace.Z[l])}, {Slice("t", trace.Y[l])}, {dyName}, {dzName});";
-                                if (l == layers - 1)
-                                {
-                                    w.WriteLine($"if (gradientIsForLogits) dy.CopyTo({dzName});");
-                                    w.WriteLine($"else {call}");
-                                }
-                                else
-                                {
-                                    w.WriteLine(call);
-                                }
-                            }
-                            if (layer.Kind == LayerKind.Dense)
-                            {
-                                string dxName = dzName == "a" ? "b" : "a";
-                                string dx = l == 0 ? $"inputGradient.IsEmpty ? default : inputGradient.Slice(s * {spec.InputSize}, {spec.InputSize})" : dxName;
-                                w.WriteLine($"{name}DenseBackward(w, {x}, {dzName}, g, {dx});");
-                                dyName = dxName;
+                                w.WriteLine($"if (gradientIsForLogits) dy.CopyTo({dzName});");
+                                w.WriteLine($"else {call}");
                             }
                             else
                             {
-                                if (l == 0)
-                                {
-                                    w.WriteLine($"if (!inputGradient.IsEmpty) {dzName}.Slice(0, {spec.InputSize}).CopyTo(inputGradient.Slice(s * {spec.InputSize}, {spec.InputSize}));");
-                                }
-                                dyName = dzName;
+                                w.WriteLine(call);
                             }
+                        }
+                        if (layer.Kind == LayerKind.Dense)
+                        {
+                            string dxName = dzName == "a" ? "b" : "a";
+                            string dx = l == 0 ? "inputGradient" : $"{dxName}.Slice(0, n * {layer.Inputs})";
+                            string input = Whole("t", l == 0 ? trace.Input : trace.Y[l - 1]);
+                            w.WriteLine($"{name}DenseBackward(w, {input}, {dzName}, g, {dx}, n);");
+                            dyName = dxName;
+                        }
+                        else
+                        {
+                            if (l == 0) w.WriteLine($"if (!inputGradient.IsEmpty) {dzName}.Slice(0, n * {spec.InputSize}).CopyTo(inputGradient);");
+                            dyName = dzName;
                         }
                     }
                 }

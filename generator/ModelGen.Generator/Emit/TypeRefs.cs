@@ -23,6 +23,7 @@ namespace ModelGen.Generator.Emit
         public const string SeededRandom = "global::ModelGen.SeededRandom";
         public const string Shapes = "global::ModelGen.Shapes";
         public const string ActivationMath = "global::ModelGen.ActivationMath";
+        public const string VectorMath = "global::ModelGen.VectorMath";
 
         /// <summary><c>global::System.Runtime.Intrinsics.Vector{bits}</c>.</summary>
         public static string Vector(int bits) => "global::System.Runtime.Intrinsics.Vector" + bits;
