@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelGen
 {
@@ -181,20 +182,34 @@ namespace ModelGen
 
         // ---- vector-wise functions -------------------------------------------------------------------------------
 
-        /// <summary>softmax over <paramref name="x"/>: exp(x - max) / sum. Finite for inputs of +/-1000.</summary>
+        /// <summary>
+        /// softmax over <paramref name="x"/>: exp(x - max) / sum, finite for inputs of +/-1000; works in place. Widths of 4
+        /// to 16 take one padded Vector512 exponential instead of one C runtime call per value (about 15 ns of latency each here).
+        /// </summary>
         public static void Softmax(ReadOnlySpan<float> x, Span<float> y)
         {
+            int n = x.Length;
             float max = float.NegativeInfinity;
-            for (int i = 0; i < x.Length; i++) max = MathF.Max(max, x[i]);
+            for (int i = 0; i < n; i++) max = MathF.Max(max, x[i]);
+            if (Vector512.IsHardwareAccelerated && n >= 4 && n <= 16)
+            {
+                Span<float> padded = stackalloc float[16];
+                padded.Fill(float.NegativeInfinity);
+                x.CopyTo(padded);
+                Vector512<float> e = Vector512.Exp(Vector512.Create<float>(padded) - Vector512.Create(max));
+                (e * (1f / Vector512.Sum(e))).CopyTo(padded);
+                padded.Slice(0, n).CopyTo(y);
+                return;
+            }
             float sum = 0f;
-            for (int i = 0; i < x.Length; i++)
+            for (int i = 0; i < n; i++)
             {
                 float e = MathF.Exp(x[i] - max);
                 y[i] = e;
                 sum += e;
             }
             float inv = 1f / sum;
-            for (int i = 0; i < x.Length; i++) y[i] *= inv;
+            for (int i = 0; i < n; i++) y[i] *= inv;
         }
 
         /// <summary>Vector-Jacobian product of softmax: dx = y (dy - sum(dy y)).</summary>

@@ -49,6 +49,12 @@ namespace ModelGen.Generator.Emit
             ? $"Dense {layer.Inputs} -> {layer.Units}{(layer.UseBias ? "" : " (no bias)")}, {ActivationEmitter.Describe(layer.Activation)}"
             : $"Activation {ActivationEmitter.Describe(layer.Activation)} over {layer.Inputs}";
 
+        /// <summary>Layers with at most this many kernel entries are inlined into their caller, so small models run as one method.</summary>
+        public const int InlineLimit = 2048;
+
+        /// <summary>True when the layer's methods are small enough to inline (no call, no span passing per layer).</summary>
+        public static bool IsSmall(LayerSpec layer) => (long)layer.Inputs * layer.Units <= InlineLimit;
+
         /// <summary>True when the dense layer is written as scalar code (fewer units than the narrowest vector).</summary>
         public static bool IsScalar(LayerSpec layer) => layer.Units < 4;
 
@@ -79,6 +85,7 @@ namespace ModelGen.Generator.Emit
                         string suffix = samples == 1 ? "" : "x" + samples;
                         string what = linearOnly ? $"values before the {ActivationEmitter.Describe(layer.Activation)} activation" : Describe(layer);
                         w.WriteLine($"/// <summary>Layer {index}: {what}, {(samples == 1 ? "one sample" : samples + " samples back to back")}. {where}; {shape}.</summary>");
+                        if (IsSmall(layer)) w.WriteLine(TypeRefs.AggressiveInlining);
                         using (w.Braces($"private static void {stem}{suffix}({ReadOnlySpan} w, {ReadOnlySpan} x, {Span} {output})"))
                         {
                             WriteDenseForward(w, layer, activation, output, samples, cancellationToken);
@@ -208,8 +215,8 @@ namespace ModelGen.Generator.Emit
             int splits = samples == 1 ? Math.Min(inputs, Math.Max(1, Math.Min(4, TileVectors / count))) : 1;
             bool unroll = inputs * count * samples <= UnrollFmas;
             string Acc(int s, int v, int p) => $"a{s}{v}{(splits > 1 ? "_" + p : "")}";
-            string first = offsets[0] == offsets[count - 1] ? Offset(offsets[0], j) : $"{Offset(offsets[0], j)}..{Offset(offsets[count - 1] + bits / 32, j)}";
-            w.WriteLine($"// units [{first}): {count} x {V}, {samples} sample(s){(splits > 1 ? $", inputs split over {splits} accumulators" : "")}");
+            string range = $"{Offset(offsets[0], j)}..{Offset(offsets[count - 1] + bits / 32, j)}";
+            w.WriteLine($"// Units [{range}): {count} x Vector{bits}, {(samples == 1 ? "1 sample" : samples + " samples")}{(splits > 1 ? $", inputs split over {splits} accumulators" : "")}.");
             using (w.Braces())
             {
                 for (int s = 0; s < samples; s++)
@@ -250,6 +257,29 @@ namespace ModelGen.Generator.Emit
                     }
                 }
 
+                // The same step inside the loop: x and the kernel row are refs bumped once per iteration.
+                void StepRef(int p, Func<int, string> weightOffset)
+                {
+                    for (int s = 0; s < samples; s++)
+                    {
+                        int at = s * inputs + p;
+                        w.WriteLine($"x{s} = {V}.Create({(at == 0 ? "xi" : $"{Unsafe}.Add(ref xi, {at})")});");
+                    }
+                    for (int v = 0; v < count; v++)
+                    {
+                        string load = $"{V}.LoadUnsafe(ref row, {weightOffset(v)})";
+                        if (samples == 1)
+                        {
+                            w.WriteLine($"{Acc(0, v, p)} = {MultiplyAdd(bits, "x0", load, Acc(0, v, p))};");
+                        }
+                        else
+                        {
+                            w.WriteLine($"k = {load};");
+                            for (int s = 0; s < samples; s++) w.WriteLine($"{Acc(s, v, p)} = {MultiplyAdd(bits, "x" + s, "k", Acc(s, v, p))};");
+                        }
+                    }
+                }
+
                 if (unroll)
                 {
                     for (int i = 0; i < inputs; i++)
@@ -261,14 +291,17 @@ namespace ModelGen.Generator.Emit
                 else
                 {
                     int main = inputs - inputs % splits;
+                    w.WriteLine($"ref float row = ref {Unsafe}.Add(ref wr, {Offset(layer.KernelOffset, j)});");
+                    w.WriteLine("ref float xi = ref xr;");
                     using (w.Braces($"for (int i = 0; i < {main}; i += {splits})"))
                     {
-                        w.WriteLine($"int row = {(layer.KernelOffset == 0 ? "" : layer.KernelOffset + " + ")}i * {units}{(j is null ? "" : " + " + j)};");
                         for (int p = 0; p < splits; p++)
                         {
                             int pp = p;
-                            Step(p == 0 ? "i" : $"i + {p}", p, v => $"row + {pp * units + offsets[v]}");
+                            StepRef(p, v => Int(pp * units + offsets[v]));
                         }
+                        w.WriteLine($"row = ref {Unsafe}.Add(ref row, {splits * units});");
+                        w.WriteLine($"xi = ref {Unsafe}.Add(ref xi, {splits});");
                     }
                     for (int i = main; i < inputs; i++)
                     {

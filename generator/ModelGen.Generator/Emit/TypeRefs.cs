@@ -11,6 +11,7 @@ namespace ModelGen.Generator.Emit
         public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
         public const string Fma = "global::System.Runtime.Intrinsics.X86.Fma";
         public const string ArgumentNullException = "global::System.ArgumentNullException";
+        public const string AggressiveInlining = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
         public const string ThreadStatic = "global::System.ThreadStaticAttribute";
         public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCodeAttribute";
         public const string EditorBrowsable = "global::System.ComponentModel.EditorBrowsable";
