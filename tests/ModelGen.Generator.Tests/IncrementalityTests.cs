@@ -43,6 +43,15 @@ namespace ModelGen.Generator.Tests
             Assert.Equal(expected, GeneratorHarness.Reasons(run.Result, step));
 
         [Fact]
+        public void EveryTrackingNameIsAStepThatRuns()
+        {
+            GeneratorRun run = GeneratorHarness.Run(SnapshotTests.IrisNetSource);
+            Assert.NotEmpty(GeneratorInternals.TrackingNames);
+            Assert.All(GeneratorInternals.TrackingNames, name => Assert.NotEmpty(GeneratorHarness.Reasons(run.Result, name)));
+            Assert.All(GeneratorInternals.TrackingNames, name => Assert.All(GeneratorHarness.Reasons(run.Result, name), r => Assert.Equal(New, r)));
+        }
+
+        [Fact]
         public void CommentInModelFile_SpecsAndOutputCached()
         {
             GeneratorRun first = GeneratorHarness.Run(SnapshotTests.IrisNetSource);

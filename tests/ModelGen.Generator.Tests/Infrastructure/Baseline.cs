@@ -38,7 +38,13 @@ namespace ModelGen.Generator.Tests.Infrastructure
         /// </summary>
         public static void Verify(string scenario, IEnumerable<GeneratedFile> sources, [CallerFilePath] string callerFile = "")
         {
-            string directory = Path.Combine(Path.GetDirectoryName(callerFile)!, "Baselines", scenario);
+            string testDirectory = Path.GetDirectoryName(callerFile)!;
+            if (!Directory.Exists(testDirectory))
+            {
+                // [CallerFilePath] is the path at build time; a path map (ContinuousIntegrationBuild, /pathmap) breaks it.
+                throw new XunitException($"The test sources are not at '{testDirectory}' (the build-time path); build without a path map to check baselines.");
+            }
+            string directory = Path.Combine(testDirectory, "Baselines", scenario);
             var expectedFiles = new HashSet<string>(StringComparer.Ordinal);
             var failures = new List<string>();
             if (Updating) Directory.CreateDirectory(directory);
