@@ -89,8 +89,8 @@ namespace ModelGen.Generator.Model
         /// <summary>The fully qualified name with <c>global::</c>.</summary>
         public string FullName => Namespace.Length == 0 ? "global::" + ClassName : "global::" + Namespace + "." + ClassName;
 
-        /// <summary>Stem of the hint names of this model's files: <c>{Ns}.{Type}</c>.</summary>
-        public string HintStem => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+        /// <summary>Stem of the hint names of this model's files: <c>{Ns}.{Type}</c>, without the <c>@</c> of escaped keywords (not allowed in hint names).</summary>
+        public string HintStem => (Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName).Replace("@", "");
     }
 
     /// <summary>A layer as declared, before offsets are assigned and Activation layers are fused.</summary>

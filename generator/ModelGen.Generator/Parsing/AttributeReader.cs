@@ -38,6 +38,8 @@ namespace ModelGen.Generator.Parsing
             Location modelLocation = LocationOf(modelAttribute, declaration, cancellationToken);
             Location nameLocation = declaration.Identifier.GetLocation();
             string name = symbol.Name;
+            // A declaration without a name (a syntax error the compiler reports) has nothing to generate into.
+            if (declaration.Identifier.IsMissing || name.Length == 0) return new ModelResult(null, ImmutableArray<Diagnostic>.Empty);
 
             bool usable = true;
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -145,7 +147,9 @@ namespace ModelGen.Generator.Parsing
             }
 
             string ns = symbol.ContainingNamespace.IsGlobalNamespace ? "" : symbol.ContainingNamespace.ToDisplayString();
-            var spec = new NetworkSpec(ns, symbol.Name, "attributes on " + symbol.Name, inputs, new EquatableArray<LayerSpec>(layers));
+            // Keyword names (class @struct) must stay escaped in the generated declaration; the namespace display string already is.
+            string className = SyntaxFacts.GetKeywordKind(symbol.Name) == SyntaxKind.None ? symbol.Name : "@" + symbol.Name;
+            var spec = new NetworkSpec(ns, className, "attributes on " + symbol.Name, inputs, new EquatableArray<LayerSpec>(layers));
             return new ModelResult(spec, diagnostics.ToImmutable());
         }
 
@@ -169,6 +173,9 @@ namespace ModelGen.Generator.Parsing
         {
             bool isDense = data.AttributeClass?.ToDisplayString() == DenseAttributeName;
             ImmutableArray<TypedConstant> args = data.ConstructorArguments;
+            // An attribute that did not bind (missing, extra or mistyped arguments, syntax errors) has no constructor and may
+            // have no arguments at all; the compiler reports it.
+            if (data.AttributeConstructor is null || args.Length < (isDense ? 2 : 1)) return null;
             foreach (TypedConstant arg in args)
             {
                 if (arg.Kind == TypedConstantKind.Error || arg.Value is null) return null; // the compiler reports it

@@ -1,0 +1,483 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using ModelGen.Generator.Tests.Infrastructure;
+using Xunit;
+
+namespace ModelGen.Generator.Tests
+{
+    /// <summary>
+    /// Every descriptor has a source that triggers it. Each test asserts the exact set of generator diagnostics and their
+    /// spans (marked in the source with <c>{|ID:...|}</c>), that the message names the problem, and that the output
+    /// compilation has no errors of its own (the generator reports instead of emitting broken code).
+    /// </summary>
+    public sealed class DiagnosticsTests
+    {
+        /// <summary>One triggering case per descriptor: marked source and fragments its message must contain.</summary>
+        private static readonly Dictionary<string, (string Markup, string[] MessageContains)> s_cases = new()
+        {
+            ["MGEN001"] = ("""
+                using ModelGen;
+
+                [Model(4)]
+                [Dense(2)]
+                public class {|MGEN001:Plain|} { }
+                """, new[] { "'Plain'", "partial" }),
+            ["MGEN002"] = ("""
+                using ModelGen;
+
+                [{|MGEN002:Model(4)|}]
+                public partial class Empty { }
+                """, new[] { "'Empty'", "no layers" }),
+            ["MGEN003"] = ("""
+                using ModelGen;
+
+                [Model(4)]
+                [{|MGEN003:Dense(-1)|}]
+                public partial class NegativeUnits { }
+                """, new[] { "Dense units", "-1" }),
+            ["MGEN004"] = ("""
+                using ModelGen;
+
+                [Model(4)]
+                [Dense(2)]
+                public partial class Split { }
+
+                [{|MGEN004:Dense(3)|}]
+                public partial class Split { }
+                """, new[] { "'Split'", "several partial declarations" }),
+            ["MGEN005"] = ("""
+                using ModelGen;
+
+                [Model(4)]
+                [{|MGEN005:Dense(3, (Activation)999)|}]
+                public partial class BadActivation { }
+                """, new[] { "999", "Activation" }),
+            ["MGEN006"] = ("""
+                using ModelGen;
+
+                [{|MGEN006:Model(int.MaxValue)|}]
+                [Dense(2)]
+                public partial class Huge { }
+                """, new[] { "'Huge'", "too large", "2147483647" }),
+            ["MGEN007"] = ("""
+                using ModelGen;
+
+                public partial class Outer
+                {
+                    [Model(4)]
+                    [Dense(2)]
+                    public partial class {|MGEN007:Inner|} { }
+                }
+                """, new[] { "'Inner'", "'Outer'" }),
+            ["MGEN008"] = ("""
+                using ModelGen;
+
+                [Model(4)]
+                [Dense(2)]
+                public partial class {|MGEN008:Generic|}<T> { }
+                """, new[] { "'Generic'", "generic" }),
+            ["MGEN009"] = ("""
+                using ModelGen;
+
+                [Model(4)]
+                [{|MGEN009:Dense(3, Activation.Relu, Alpha = 0.5f)|}]
+                public partial class Unused { }
+                """, new[] { "Alpha", "Relu" }),
+            ["MGEN010"] = ("""
+                using ModelGen;
+
+                [Model(4)]
+                [{|MGEN010:Dense(3, Activation.Threshold, Threshold = 0.5f)|}]
+                public partial class MissingDefault { }
+                """, new[] { "Threshold", "DefaultValue" }),
+            ["MGEN011"] = ("""
+                using ModelGen;
+
+                [Model(4)]
+                [{|MGEN011:Dense(3, Activation.Celu, Alpha = 0f)|}]
+                public partial class ZeroAlpha { }
+                """, new[] { "Alpha = 0", "Celu", "must not be 0" }),
+            ["MGEN012"] = ("""
+                using ModelGen;
+
+                [Model(4)]
+                [{|MGEN012:Dense(3, Activation.Glu)|}]
+                public partial class OddGlu { }
+                """, new[] { "Glu", "even", "3" }),
+            ["MGEN013"] = ("""
+                using ModelGen;
+
+                [{|MGEN013:Model|}]
+                [Dense(2)]
+                public partial class NoInputs { }
+                """, new[] { "'NoInputs'", "input size" }),
+            ["MGEN014"] = ("""
+                using ModelGen;
+
+                [Model(4)]
+                [Dense(2)]
+                public static partial class {|MGEN014:StaticNet|} { }
+                """, new[] { "'StaticNet'", "static" }),
+            ["MGEN015"] = ("""
+                using ModelGen;
+
+                [{|MGEN015:Model(Json = "models/iris.keras.json")|}]
+                public partial class FromJson { }
+                """, new[] { "'FromJson'", "models/iris.keras.json" }),
+            ["MGEN016"] = ("""
+                using ModelGen;
+
+                [{|MGEN016:Dense(3)|}]
+                public partial class Orphan { }
+                """, new[] { "[Dense]", "'Orphan'" }),
+        };
+
+        public static TheoryData<string> DescriptorIds() => new(GeneratorInternals.Descriptors.Select(d => d.Id));
+
+        [Fact]
+        public void EveryDescriptorHasATriggeringCase()
+        {
+            Assert.Equal(GeneratorInternals.Descriptors.Select(d => d.Id), s_cases.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        }
+
+        [Theory]
+        [MemberData(nameof(DescriptorIds))]
+        public void DescriptorIsReported(string id)
+        {
+            Assert.True(s_cases.TryGetValue(id, out var @case), $"No triggering source for {id}: add one to s_cases");
+            GeneratorRun run = DiagnosticMarkup.Verify(@case.Markup);
+            string message = DiagnosticMarkup.MessageOf(run, id);
+            foreach (string fragment in @case.MessageContains) Assert.Contains(fragment, message);
+            DiagnosticDescriptor descriptor = GeneratorInternals.Descriptors.Single(d => d.Id == id);
+            Assert.Equal(descriptor.DefaultSeverity, run.GeneratorDiagnostics.Single(d => d.Id == id).Severity);
+            if (descriptor.DefaultSeverity == DiagnosticSeverity.Error)
+            {
+                Assert.Empty(run.Sources);
+            }
+        }
+
+        [Fact]
+        public void DescriptorsFollowTheConventions()
+        {
+            Assert.NotEmpty(GeneratorInternals.Descriptors);
+            Assert.Equal(GeneratorInternals.Descriptors.Count, GeneratorInternals.Descriptors.Select(d => d.Id).Distinct().Count());
+            Assert.All(GeneratorInternals.Descriptors, d =>
+            {
+                Assert.Matches("^MGEN[0-9]{3}$", d.Id);
+                Assert.Equal("ModelGen", d.Category);
+                Assert.True(d.IsEnabledByDefault, d.Id);
+                Assert.False(string.IsNullOrWhiteSpace(d.Title.ToString()), d.Id);
+            });
+        }
+
+        [Fact]
+        public void EveryDescriptorIsInTheReleaseTracking()
+        {
+            string generator = Path.GetFullPath(Path.Combine(ThisDirectory(), "..", "..", "generator", "ModelGen.Generator"));
+            string releases = File.ReadAllText(Path.Combine(generator, "AnalyzerReleases.Shipped.md")) + File.ReadAllText(Path.Combine(generator, "AnalyzerReleases.Unshipped.md"));
+            foreach (DiagnosticDescriptor d in GeneratorInternals.Descriptors)
+            {
+                Assert.Matches(new Regex($@"^{d.Id}\s*\|\s*{d.Category}\s*\|\s*{d.DefaultSeverity}\s*\|", RegexOptions.Multiline), releases);
+            }
+        }
+
+        private static string ThisDirectory([CallerFilePath] string thisFile = "") => Path.GetDirectoryName(thisFile)!;
+
+        // ---------------------------------------------------------------------------------------------------------------
+        // Variants
+        // ---------------------------------------------------------------------------------------------------------------
+
+        [Fact]
+        public void NoLayers_OnlyLinearActivationLayers()
+        {
+            GeneratorRun run = DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                [{|MGEN002:Model(4)|}]
+                [Activation(Activation.Linear)]
+                public partial class OnlyLinear { }
+                """);
+            Assert.Contains("'OnlyLinear'", DiagnosticMarkup.MessageOf(run, "MGEN002"));
+        }
+
+        [Theory]
+        [InlineData("0")]
+        [InlineData("-3")]
+        [InlineData("int.MinValue")]
+        public void NonPositiveInputs(string inputs)
+        {
+            GeneratorRun run = DiagnosticMarkup.Verify($$"""
+                using ModelGen;
+
+                [{|MGEN003:Model({{inputs}})|}]
+                [Dense(2)]
+                public partial class BadInputs { }
+                """);
+            string message = DiagnosticMarkup.MessageOf(run, "MGEN003");
+            Assert.Contains("'BadInputs'", message);
+            Assert.Contains(inputs == "int.MinValue" ? int.MinValue.ToString(System.Globalization.CultureInfo.InvariantCulture) : inputs, message);
+            Assert.Empty(run.Sources);
+        }
+
+        [Fact]
+        public void NonPositiveUnits_EachLayerReported()
+        {
+            DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                [Model(4)]
+                [{|MGEN003:Dense(0)|}]
+                [Dense(2)]
+                [{|MGEN003:Dense(-5, Activation.Relu)|}]
+                public partial class TwoBadLayers { }
+                """);
+        }
+
+        [Fact]
+        public void UndefinedInitializers()
+        {
+            GeneratorRun run = DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                [Model(4)]
+                [{|MGEN005:Dense(3, KernelInitializer = (Initializer)77)|}]
+                [{|MGEN005:Dense(3, BiasInitializer = (Initializer)(-1))|}]
+                public partial class BadInitializers { }
+                """);
+            string[] messages = run.GeneratorDiagnostics.Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.Contains(messages, m => m.Contains("77", StringComparison.Ordinal) && m.Contains("Initializer", StringComparison.Ordinal));
+            Assert.Contains(messages, m => m.Contains("-1", StringComparison.Ordinal) && m.Contains("Initializer", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void UndefinedActivationOnActivationLayer()
+        {
+            GeneratorRun run = DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                [Model(4)]
+                [Dense(3)]
+                [{|MGEN005:Activation((Activation)(-1))|}]
+                [{|MGEN005:Activation((Activation)int.MaxValue)|}]
+                public partial class BadActivationLayer { }
+                """);
+            Assert.Contains(run.GeneratorDiagnostics, d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("2147483647", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void TooLarge_LayerUnits()
+        {
+            GeneratorRun run = DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                [Model(4)]
+                [{|MGEN006:Dense(2000000000)|}]
+                public partial class WideLayer { }
+                """);
+            Assert.Contains("2000000000", DiagnosticMarkup.MessageOf(run, "MGEN006"));
+            Assert.Empty(run.Sources);
+        }
+
+        [Fact]
+        public void TooLarge_FiveHundredLayersOfOneHundredThousandUnits()
+        {
+            var source = new StringBuilder("using ModelGen;\n\n[{|MGEN006:Model(4)|}]\n");
+            for (int i = 0; i < 500; i++) source.Append("[Dense(100000, Activation.Relu)]\n");
+            source.Append("public partial class Deep { }\n");
+
+            GeneratorRun run = DiagnosticMarkup.Verify(source.ToString());
+
+            Assert.Contains("'Deep'", DiagnosticMarkup.MessageOf(run, "MGEN006"));
+            Assert.Empty(run.Sources);
+        }
+
+        [Fact]
+        public void TooLarge_TooManyLayers()
+        {
+            var source = new StringBuilder("using ModelGen;\n\n[{|MGEN006:Model(4)|}]\n[Dense(4, Activation.Relu)]\n");
+            for (int i = 0; i < 1100; i++) source.Append(i % 2 == 0 ? "[Activation(Activation.Tanh)]\n" : "[Activation(Activation.Relu)]\n");
+            source.Append("public partial class ManyLayers { }\n");
+
+            GeneratorRun run = DiagnosticMarkup.Verify(source.ToString());
+
+            Assert.Contains("layers", DiagnosticMarkup.MessageOf(run, "MGEN006"));
+            Assert.Empty(run.Sources);
+        }
+
+        [Fact]
+        public void TooLarge_TooManyParameters()
+        {
+            GeneratorRun run = DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                [{|MGEN006:Model(1000000)|}]
+                [Dense(1000)]
+                public partial class ManyParameters { }
+                """);
+            Assert.Contains("parameters", DiagnosticMarkup.MessageOf(run, "MGEN006"));
+            Assert.Empty(run.Sources);
+        }
+
+        [Fact]
+        public void UnusedParameter_StillGenerates()
+        {
+            GeneratorRun run = DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                [Model(4)]
+                [{|MGEN009:Activation(Activation.Tanh, B = 2f)|}]
+                [Dense(2)]
+                public partial class UnusedOnActivationLayer { }
+                """);
+            Assert.NotEmpty(run.Sources);
+        }
+
+        [Fact]
+        public void PragmaSuppressesUnusedParameterWarning()
+        {
+            GeneratorRun run = DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                [Model(4)]
+                #pragma warning disable MGEN009 // the test: a pragma silences the warning
+                [Dense(3, Activation.Relu, Alpha = 0.5f)]
+                #pragma warning restore MGEN009
+                [{|MGEN009:Dense(2, Activation.Tanh, NegativeSlope = 0.1f)|}]
+                public partial class Suppressed { }
+                """);
+            // The driver keeps a pragma-suppressed diagnostic but marks it, so it never surfaces as a warning.
+            Diagnostic suppressed = Assert.Single(run.GeneratorDiagnostics, d => d.Location.GetLineSpan().StartLinePosition.Line == 4);
+            Assert.Equal("MGEN009", suppressed.Id);
+            Assert.True(suppressed.IsSuppressed);
+            Assert.NotEmpty(run.Sources);
+        }
+
+        [Fact]
+        public void MissingThresholdParameters()
+        {
+            GeneratorRun run = DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                [Model(4)]
+                [Dense(3)]
+                [{|MGEN010,MGEN010:Activation(Activation.Threshold)|}]
+                public partial class MissingBoth { }
+                """);
+            string[] messages = run.GeneratorDiagnostics.Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.Contains(messages, m => m.Contains("needs Threshold", StringComparison.Ordinal));
+            Assert.Contains(messages, m => m.Contains("needs DefaultValue", StringComparison.Ordinal));
+        }
+
+        [Theory]
+        [InlineData("Activation.Squareplus, B = -1f", "b must not be negative")]
+        [InlineData("Activation.Elu, Alpha = float.PositiveInfinity", "finite")]
+        [InlineData("Activation.LeakyRelu, NegativeSlope = float.NaN", "finite")]
+        [InlineData("Activation.SoftShrink, Threshold = -0.5f", "must not be negative")]
+        [InlineData("Activation.Threshold, Threshold = 0f, DefaultValue = float.NegativeInfinity", "finite")]
+        public void InvalidParameterValues(string arguments, string reason)
+        {
+            GeneratorRun run = DiagnosticMarkup.Verify($$"""
+                using ModelGen;
+
+                [Model(4)]
+                [{|MGEN011:Dense(3, {{arguments}})|}]
+                public partial class BadParameter { }
+                """);
+            Assert.Contains(reason, DiagnosticMarkup.MessageOf(run, "MGEN011"));
+        }
+
+        [Fact]
+        public void GluOnOddActivationLayerWidth()
+        {
+            GeneratorRun run = DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                [Model(4)]
+                [Dense(5, Activation.Relu)]
+                [{|MGEN012:Activation(Activation.Glu)|}]
+                public partial class OddGluLayer { }
+                """);
+            Assert.Contains("5", DiagnosticMarkup.MessageOf(run, "MGEN012"));
+        }
+
+        [Fact]
+        public void SeveralClassProblemsAtOnce()
+        {
+            DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                public static class Holder
+                {
+                    [Model(4)]
+                    [Dense(2)]
+                    public class {|MGEN001,MGEN007,MGEN008:Bad|}<T> { }
+                }
+                """);
+        }
+
+        [Fact]
+        public void JsonWithInputs_StillJson()
+        {
+            GeneratorRun run = DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                [{|MGEN015:Model(4, Json = "net.json", Weights = "net.safetensors")|}]
+                [Dense(2)]
+                public partial class Both { }
+                """);
+            Assert.Contains("net.json", DiagnosticMarkup.MessageOf(run, "MGEN015"));
+        }
+
+        [Fact]
+        public void OrphanLayers_OnePerAttributeKind()
+        {
+            DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                [{|MGEN016:Dense(3)|}]
+                [{|MGEN016:Activation(Activation.Relu)|}]
+                [Dense(2)]
+                public class Orphan { }
+                """);
+        }
+
+        [Fact]
+        public void OrphanWarning_CanBeSuppressed()
+        {
+            GeneratorRun run = DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                #pragma warning disable MGEN016 // deliberate: layers kept for documentation
+                [Dense(3)]
+                public class Documented { }
+                """);
+            Diagnostic suppressed = Assert.Single(run.GeneratorDiagnostics);
+            Assert.Equal("MGEN016", suppressed.Id);
+            Assert.True(suppressed.IsSuppressed);
+        }
+
+        [Fact]
+        public void DiagnosticsOnModelsDoNotAffectOtherModels()
+        {
+            GeneratorRun run = DiagnosticMarkup.Verify("""
+                using ModelGen;
+
+                [Model(4)]
+                [{|MGEN003:Dense(0)|}]
+                public partial class Broken { }
+
+                [Model(4)]
+                [Dense(2, Activation.Softmax)]
+                public partial class Fine { }
+                """);
+            Assert.Contains(run.Sources, s => s.HintName == "Fine.g.cs");
+            Assert.DoesNotContain(run.Sources, s => s.HintName.StartsWith("Broken", StringComparison.Ordinal));
+        }
+    }
+}
