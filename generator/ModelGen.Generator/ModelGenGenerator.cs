@@ -22,7 +22,7 @@ namespace ModelGen.Generator
             IncrementalValuesProvider<ModelResult> models = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     AttributeReader.ModelAttributeName,
-                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                     static (ctx, ct) => AttributeReader.Read(ctx, ct))
                 .WithTrackingName(TrackingNames.AttributeModels);
 

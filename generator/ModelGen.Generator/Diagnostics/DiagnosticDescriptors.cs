@@ -150,5 +150,41 @@ namespace ModelGen.Generator.Diagnostics
             category: Category,
             defaultSeverity: DiagnosticSeverity.Warning,
             isEnabledByDefault: true);
+
+        /// <summary>MGEN017: [Model] on a record. Message: "Model '{0}' is a record; ModelGen supports plain classes only".</summary>
+        public static readonly DiagnosticDescriptor RecordClass = new(
+            id: "MGEN017",
+            title: "Record model classes are not supported",
+            messageFormat: "Model '{0}' is a record; ModelGen supports plain classes only",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN018: [Model] on a file-local class. Message: "Model class '{0}' is file-local; the generated members live in other files, so it must not be a file type".</summary>
+        public static readonly DiagnosticDescriptor FileLocalClass = new(
+            id: "MGEN018",
+            title: "File-local model classes are not supported",
+            messageFormat: "Model class '{0}' is file-local; the generated members live in other files, so it must not be a file type",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN019: a name clashes with a generated member. Message: "'{0}' in model '{1}' clashes with a member ModelGen generates; rename it".</summary>
+        public static readonly DiagnosticDescriptor ReservedName = new(
+            id: "MGEN019",
+            title: "Name clashes with a generated member",
+            messageFormat: "'{0}' in model '{1}' clashes with a member ModelGen generates; rename it",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN020: a model derives from another model. Message: "Model '{0}' derives from model '{1}'; a model class cannot derive from another model class".</summary>
+        public static readonly DiagnosticDescriptor DerivedModel = new(
+            id: "MGEN020",
+            title: "Model derives from a model",
+            messageFormat: "Model '{0}' derives from model '{1}'; a model class cannot derive from another model class",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
     }
 }

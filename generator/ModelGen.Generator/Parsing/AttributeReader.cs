@@ -33,7 +33,7 @@ namespace ModelGen.Generator.Parsing
         {
             var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
             var symbol = (INamedTypeSymbol)context.TargetSymbol;
-            var declaration = (ClassDeclarationSyntax)context.TargetNode;
+            var declaration = (TypeDeclarationSyntax)context.TargetNode;
             AttributeData modelAttribute = context.Attributes[0];
             Location modelLocation = LocationOf(modelAttribute, declaration, cancellationToken);
             Location nameLocation = declaration.Identifier.GetLocation();
@@ -42,6 +42,41 @@ namespace ModelGen.Generator.Parsing
             if (declaration.Identifier.IsMissing || name.Length == 0) return new ModelResult(null, ImmutableArray<Diagnostic>.Empty);
 
             bool usable = true;
+            if (declaration is RecordDeclarationSyntax)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.RecordClass, nameLocation, name));
+                return new ModelResult(null, diagnostics.ToImmutable());
+            }
+            foreach (SyntaxToken modifier in declaration.Modifiers)
+            {
+                // Roslyn 4.3 has no SyntaxKind for 'file'; the token text is enough.
+                if (modifier.Text == "file")
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.FileLocalClass, nameLocation, name));
+                    usable = false;
+                }
+            }
+            if (IsReserved(symbol.Name))
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ReservedName, nameLocation, symbol.Name, name));
+                usable = false;
+            }
+            foreach (ISymbol member in symbol.GetMembers())
+            {
+                if (member.IsImplicitlyDeclared || !IsReserved(member.Name)) continue;
+                Location memberLocation = member.Locations.Length > 0 ? member.Locations[0] : nameLocation;
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ReservedName, memberLocation, member.Name, name));
+                usable = false;
+            }
+            for (INamedTypeSymbol? baseType = symbol.BaseType; baseType is not null; baseType = baseType.BaseType)
+            {
+                foreach (AttributeData attribute in baseType.GetAttributes())
+                {
+                    if (attribute.AttributeClass?.ToDisplayString() != ModelAttributeName) continue;
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.DerivedModel, nameLocation, name, baseType.Name));
+                    usable = false;
+                }
+            }
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotPartial, nameLocation, name));
@@ -106,7 +141,7 @@ namespace ModelGen.Generator.Parsing
                 if (attributeName is not (DenseAttributeName or ActivationAttributeName)) continue;
                 SyntaxNode? syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
                 if (syntax is null) continue;
-                if (syntax.FirstAncestorOrSelf<ClassDeclarationSyntax>() != declaration)
+                if (syntax.FirstAncestorOrSelf<TypeDeclarationSyntax>() != declaration)
                 {
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayersSplitAcrossPartials, syntax.GetLocation(), name));
                     usable = false;
@@ -151,6 +186,21 @@ namespace ModelGen.Generator.Parsing
             string className = SyntaxFacts.GetKeywordKind(symbol.Name) == SyntaxKind.None ? symbol.Name : "@" + symbol.Name;
             var spec = new NetworkSpec(ns, className, "attributes on " + symbol.Name, inputs, new EquatableArray<LayerSpec>(layers));
             return new ModelResult(spec, diagnostics.ToImmutable());
+        }
+
+        private static readonly string[] s_generatedMembers =
+        {
+            "InputSize", "OutputSize", "ParameterCount", "Parameters", "Forward", "ForwardTrace", "Backward", "ComputeGradients",
+            "Predict", "ModelGenTrace", "ModelGenRunTrace", "ModelGenRunBackward", "_modelGenParameters", "_modelGenTrace",
+            "_modelGenTraceSamples", "t_modelGenScratch",
+        };
+
+        /// <summary>True for names the generated code declares in the model class (members and per-layer methods).</summary>
+        public static bool IsReserved(string name)
+        {
+            if (System.Array.IndexOf(s_generatedMembers, name) >= 0) return true;
+            if (!name.StartsWith("Layer", System.StringComparison.Ordinal) || name.Length == 5 || !char.IsDigit(name[5])) return false;
+            return true; // Layer0, Layer3x4, Layer1Linear, Layer2Activate, ...
         }
 
         /// <summary>Reports a layer attribute on a class that has no <c>[Model]</c>; empty otherwise.</summary>
