@@ -18,7 +18,7 @@ namespace ModelGen.Tests
         {
             new object[] { "IrisLike" }, new object[] { "Scorer" }, new object[] { "Deep" }, new object[] { "Wide" },
             new object[] { "Regress" }, new object[] { "Mnist" }, new object[] { "OddSizes" }, new object[] { "ActivationFirst" },
-            new object[] { "HeapScratch" },
+            new object[] { "HeapScratch" }, new object[] { "GluLast" },
         };
 
         internal static (IModel Model, ReferenceNetwork Reference) Create(string name) => name switch
@@ -32,6 +32,7 @@ namespace ModelGen.Tests
             "OddSizes" => (new OddSizes(1), new ReferenceNetwork(37, Dense(203, Activation.Tanh), Dense(19, Activation.LeakyRelu, useBias: false), Act(Activation.Softmax))),
             "ActivationFirst" => (new ActivationFirst(1), new ReferenceNetwork(5, Act(Activation.Tanh), Dense(4), Act(Activation.Relu), Act(Activation.Sigmoid))),
             "HeapScratch" => (new HeapScratch(1), new ReferenceNetwork(16, Dense(4100, Activation.Relu), Dense(3))),
+            "GluLast" => (new GluLast(1), new ReferenceNetwork(5, Dense(8, Activation.Tanh), Dense(6, Activation.Glu))),
             _ => throw new ArgumentException(name),
         };
 
@@ -44,15 +45,19 @@ namespace ModelGen.Tests
             Assert.Equal(reference.OutputSize, model.OutputSize);
             // Non-zero biases so that bias bugs show.
             Numbers.Random(model.ParameterCount, 7, 0.3f).CopyTo(model.Parameters);
-            const int n = 3;
+            const int n = 7; // one group of four and three single samples
             float[] input = Numbers.Random(n * model.InputSize, 11, 2f);
-            float[] output = new float[n * model.OutputSize];
+            // Sentinels after the output span: nothing may be written past it.
+            float[] buffer = new float[n * model.OutputSize + 64];
+            buffer.AsSpan(n * model.OutputSize).Fill(12345f);
+            Span<float> output = buffer.AsSpan(0, n * model.OutputSize);
             model.Forward(input, output);
+            Assert.All(buffer.AsSpan(n * model.OutputSize).ToArray(), v => Assert.Equal(12345f, v));
             double[] p = Numbers.ToDouble(model.Parameters);
             for (int s = 0; s < n; s++)
             {
                 double[] expected = reference.Forward(p, Numbers.ToDouble(input.AsSpan(s * model.InputSize, model.InputSize)), out _);
-                Numbers.Close(expected, output.AsSpan(s * model.OutputSize, model.OutputSize), 1e-5, 1e-5, $"{name} sample {s}");
+                Numbers.Close(expected, output.Slice(s * model.OutputSize, model.OutputSize), 1e-5, 1e-5, $"{name} sample {s}");
             }
         }
 

@@ -16,8 +16,11 @@ namespace ModelGen.Generator.Emit
         /// <summary>The version stamped into <c>[GeneratedCode]</c>.</summary>
         public static readonly string Version = typeof(NetworkEmitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-        /// <summary>Scratch of at most this many floats lives on the stack; larger models use a per-thread array.</summary>
-        public const int StackScratchLimit = 8192;
+        /// <summary>
+        /// Forward scratch of at most this many floats lives on the stack (zeroed on every call, so it stays small); larger
+        /// models use a per-thread array, allocated on a thread's first call.
+        /// </summary>
+        public const int StackScratchLimit = 1024;
 
         private const string Span = TypeRefs.Span;
         private const string ReadOnlySpan = TypeRefs.ReadOnlySpan;
@@ -164,7 +167,8 @@ namespace ModelGen.Generator.Emit
                 w.WriteLine("private float[]? _modelGenTrace;");
                 w.WriteLine(never);
                 w.WriteLine("private int _modelGenTraceSamples;");
-                bool heapScratch = 2 * maxWidth > StackScratchLimit;
+                int scratchWidth = spec.ScratchWidth;
+                bool heapScratch = 2 * LayerEmitter.BatchSamples * scratchWidth > StackScratchLimit;
                 if (heapScratch)
                 {
                     w.WriteLine($"[{TypeRefs.ThreadStatic}]");
@@ -217,16 +221,17 @@ namespace ModelGen.Generator.Emit
                 w.WriteLine(generatedCode);
                 using (w.Braces($"public void Forward({ReadOnlySpan} input, {Span} output)"))
                 {
-                    w.WriteLine($"int n = {TypeRefs.Shapes}.BatchSize(input.Length, InputSize, output.Length, OutputSize);");
+                    w.WriteLine("int n = input.Length / InputSize;");
+                    w.WriteLine($"if (n == 0 || input.Length != n * InputSize || output.Length != n * OutputSize) n = {TypeRefs.Shapes}.BatchSize(input.Length, InputSize, output.Length, OutputSize);");
                     w.WriteLine($"{ReadOnlySpan} w = _modelGenParameters;");
                     int batch = LayerEmitter.BatchSamples;
                     if (layers > 1)
                     {
                         w.WriteLine(heapScratch
-                            ? $"{Span} scratch = t_modelGenScratch ??= new float[{2 * batch * maxWidth}];"
-                            : $"{Span} scratch = stackalloc float[{2 * batch * maxWidth}];");
-                        w.WriteLine($"{Span} a = scratch.Slice(0, {batch * maxWidth});");
-                        w.WriteLine($"{Span} b = scratch.Slice({batch * maxWidth}, {batch * maxWidth});");
+                            ? $"{Span} scratch = t_modelGenScratch ??= new float[{2 * batch * scratchWidth}];"
+                            : $"{Span} scratch = stackalloc float[{2 * batch * scratchWidth}];");
+                        w.WriteLine($"{Span} a = scratch.Slice(0, {batch * scratchWidth});");
+                        w.WriteLine($"{Span} b = scratch.Slice({batch * scratchWidth}, {batch * scratchWidth});");
                     }
                     w.WriteLine("int s = 0;");
                     foreach (int samples in new[] { batch, 1 })

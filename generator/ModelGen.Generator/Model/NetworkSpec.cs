@@ -83,6 +83,17 @@ namespace ModelGen.Generator.Model
             }
         }
 
+        /// <summary>The widest intermediate vector (what the forward scratch buffers hold: every layer's output but the last).</summary>
+        public int ScratchWidth
+        {
+            get
+            {
+                int max = 1;
+                for (int l = 0; l < Layers.Count - 1; l++) max = Math.Max(max, Math.Max(Layers[l].PreActivationWidth, Layers[l].Outputs));
+                return max;
+            }
+        }
+
         /// <summary>The last layer's activation.</summary>
         public Activation OutputActivation => Layers.Count == 0 ? Activation.Linear : Layers[Layers.Count - 1].Activation.Kind;
 
@@ -130,7 +141,7 @@ namespace ModelGen.Generator.Model
                 if (d.Kind == LayerKind.Activation && layers.Count > 0)
                 {
                     LayerSpec last = layers[layers.Count - 1];
-                    if (last.Kind == LayerKind.Dense && last.Activation.IsLinear)
+                    if (last.Kind == LayerKind.Dense && last.Activation.IsLinear && d.Activation.Kind != Activation.Glu)
                     {
                         layers[layers.Count - 1] = last with { Activation = d.Activation };
                         width = layers[layers.Count - 1].Outputs;
@@ -154,9 +165,16 @@ namespace ModelGen.Generator.Model
                         : $"more than {MaxParameters} parameters";
                     return null;
                 }
-                layers.Add(new LayerSpec(LayerKind.Dense, width, d.Units, d.Activation, d.UseBias, d.KernelInitializer, d.BiasInitializer, (int)offset, (int)(offset + kernel)));
+                // Glu halves the width, so it never runs in place on a dense layer's output: it becomes its own layer.
+                bool glu = d.Activation.Kind == Activation.Glu;
+                layers.Add(new LayerSpec(LayerKind.Dense, width, d.Units, glu ? ActivationSpec.Linear : d.Activation, d.UseBias, d.KernelInitializer, d.BiasInitializer, (int)offset, (int)(offset + kernel)));
                 offset = total;
-                width = layers[layers.Count - 1].Outputs;
+                width = d.Units;
+                if (glu)
+                {
+                    layers.Add(new LayerSpec(LayerKind.Activation, width, width, d.Activation, false, Initializer.Zeros, Initializer.Zeros, (int)offset, (int)offset));
+                    width = layers[layers.Count - 1].Outputs;
+                }
             }
             return layers.ToArray();
         }

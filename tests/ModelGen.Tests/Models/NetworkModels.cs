@@ -91,3 +91,12 @@ namespace ModelGen.Tests.Models
     [Dense(128, Activation.Tanh)]
     public partial class ChunkedWide { }
 }
+
+namespace ModelGen.Tests.Models
+{
+    /// <summary>Glu as the last layer: the dense output is twice as wide as the model's output.</summary>
+    [Model(5)]
+    [Dense(8, Activation.Tanh)]
+    [Dense(6, Activation.Glu)]
+    public partial class GluLast { }
+}
