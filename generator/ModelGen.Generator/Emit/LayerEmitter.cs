@@ -389,8 +389,9 @@ namespace ModelGen.Generator.Emit
                         }
                     }
                     for (int i = inputs - inputs % 4; i < inputs; i++) w.WriteLine($"p0 += {Unsafe}.Add(ref xs, {i}) * {Unsafe}.Add(ref column, {i * units});");
-                    w.WriteLine($"float z = {(layer.UseBias ? $"{Unsafe}.Add(ref wr, {layer.BiasOffset} + j)" : "0f")} + ((p0 + p1) + (p2 + p3));");
-                    w.WriteLine($"{output}[s * {units} + j] = {ActivationEmitter.Forward(activation, "z")};");
+                    // Not "z": that is the output parameter of the LayerNLinear forms.
+                    w.WriteLine($"float sum = {(layer.UseBias ? $"{Unsafe}.Add(ref wr, {layer.BiasOffset} + j)" : "0f")} + ((p0 + p1) + (p2 + p3));");
+                    w.WriteLine($"{output}[s * {units} + j] = {ActivationEmitter.Forward(activation, "sum")};");
                 }
             }
         }
