@@ -123,12 +123,12 @@ namespace ModelGen.Generator.Tests.Infrastructure
             optionsProvider: null,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-        /// <summary>Runs the generator on one file of <paramref name="source"/>; see <see cref="Run(CSharpCompilation, bool, GeneratorDriver?)"/>.</summary>
+        /// <summary>Runs the generator on one file of <paramref name="source"/>; see <see cref="Run(CSharpCompilation, bool, GeneratorDriver?, bool)"/>.</summary>
         public static GeneratorRun Run(string source, bool expectDiagnostics = false) => Run(CreateCompilation(source), expectDiagnostics);
 
         /// <summary>
         /// Runs <paramref name="previous"/>'s driver on <paramref name="edited"/>, so that the step reasons of the result say what the
-        /// edit re-ran; the same checks as <see cref="Run(CSharpCompilation, bool, GeneratorDriver?)"/> apply.
+        /// edit re-ran; the same checks as <see cref="Run(CSharpCompilation, bool, GeneratorDriver?, bool)"/> apply.
         /// </summary>
         public static GeneratorRun RunEdited(GeneratorRun previous, CSharpCompilation edited, bool expectDiagnostics = false) =>
             Run(edited, expectDiagnostics, previous.Driver);
