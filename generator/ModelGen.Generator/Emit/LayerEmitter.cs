@@ -146,7 +146,9 @@ namespace ModelGen.Generator.Emit
             bool vectorWise = ActivationCatalog.IsVectorWise(activation.Kind);
             if (IsScalar(layer))
             {
-                WriteScalarDense(w, layer, vectorWise ? ActivationSpec.Linear : activation, output, samples);
+                bool inline = activation.Kind is Activation.Softmax or Activation.LogSoftmax && (long)layer.Inputs * layer.Units * samples <= UnrollScalarTerms;
+                WriteScalarDense(w, layer, vectorWise ? ActivationSpec.Linear : activation, output, samples, inline ? activation : default);
+                if (inline) return;
             }
             else
             {
@@ -335,9 +337,11 @@ namespace ModelGen.Generator.Emit
         private static string MultiplyAdd(int bits, string a, string b, string c) =>
             bits == 128 ? $"{c} + {a} * {b}" : $"{TypeRefs.Vector(bits)}.FusedMultiplyAdd({a}, {b}, {c})";
 
-        // 1 to 3 units: four partial sums per unit hide the add latency.
-        private static void WriteScalarDense(SourceWriter w, LayerSpec layer, ActivationSpec activation, string output, int samples)
+        // 1 to 3 units: four partial sums per unit hide the add latency. A softmax or log_softmax over them is written
+        // inline on the sums, which are still in registers.
+        private static void WriteScalarDense(SourceWriter w, LayerSpec layer, ActivationSpec activation, string output, int samples, ActivationSpec softmax = default)
         {
+            bool inlineSoftmax = softmax.Kind is Activation.Softmax or Activation.LogSoftmax;
             int inputs = layer.Inputs, units = layer.Units;
             int chains = inputs >= 8 ? 4 : 1;
             if ((long)inputs * units * samples <= UnrollScalarTerms)
@@ -366,8 +370,9 @@ namespace ModelGen.Generator.Emit
                             for (int c = 0; c < chains; c++) w.WriteLine($"float p{s}{j}{c} = {parts[c]};");
                             w.WriteLine($"float s{s}{j} = {bias} + ((p{s}{j}0 + p{s}{j}1) + (p{s}{j}2 + p{s}{j}3));");
                         }
-                        w.WriteLine($"{output}[{s * units + j}] = {ActivationEmitter.Forward(activation, $"s{s}{j}")};");
+                        if (!inlineSoftmax) w.WriteLine($"{output}[{s * units + j}] = {ActivationEmitter.Forward(activation, $"s{s}{j}")};");
                     }
+                    if (inlineSoftmax) WriteInlineSoftmax(w, softmax, output, s, units);
                 }
                 return;
             }
@@ -393,6 +398,30 @@ namespace ModelGen.Generator.Emit
                     w.WriteLine($"float sum = {(layer.UseBias ? $"{Unsafe}.Add(ref wr, {layer.BiasOffset} + j)" : "0f")} + ((p0 + p1) + (p2 + p3));");
                     w.WriteLine($"{output}[s * {units} + j] = {ActivationEmitter.Forward(activation, "sum")};");
                 }
+            }
+        }
+
+        // softmax / log_softmax of sample s over the locals s{s}0..s{s}{units-1}, stable (the max is subtracted first).
+        private static void WriteInlineSoftmax(SourceWriter w, ActivationSpec softmax, string output, int s, int units)
+        {
+            string max = $"s{s}0";
+            for (int j = 1; j < units; j++) max = $"{TypeRefs.MathF}.Max({max}, s{s}{j})";
+            w.WriteLine($"float m{s} = {max};");
+            var sum = new List<string>();
+            for (int j = 0; j < units; j++)
+            {
+                w.WriteLine($"float e{s}{j} = {TypeRefs.MathF}.Exp(s{s}{j} - m{s});");
+                sum.Add($"e{s}{j}");
+            }
+            if (softmax.Kind == Activation.Softmax)
+            {
+                w.WriteLine($"float r{s} = 1f / ({string.Join(" + ", sum)});");
+                for (int j = 0; j < units; j++) w.WriteLine($"{output}[{s * units + j}] = e{s}{j} * r{s};");
+            }
+            else
+            {
+                w.WriteLine($"float l{s} = m{s} + {TypeRefs.MathF}.Log({string.Join(" + ", sum)});");
+                for (int j = 0; j < units; j++) w.WriteLine($"{output}[{s * units + j}] = s{s}{j} - l{s};");
             }
         }
 
