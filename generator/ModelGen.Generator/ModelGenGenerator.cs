@@ -39,9 +39,11 @@ namespace ModelGen.Generator
 
             // [Dense] or [Activation] on a class without [Model] does nothing; say so.
             IncrementalValuesProvider<ImmutableArray<Diagnostic>> orphanDense = context.SyntaxProvider
-                .ForAttributeWithMetadataName(AttributeReader.DenseAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => AttributeReader.ReadOrphanLayer(ctx, ct));
+                .ForAttributeWithMetadataName(AttributeReader.DenseAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => AttributeReader.ReadOrphanLayer(ctx, ct))
+                .WithTrackingName(TrackingNames.OrphanDense);
             IncrementalValuesProvider<ImmutableArray<Diagnostic>> orphanActivation = context.SyntaxProvider
-                .ForAttributeWithMetadataName(AttributeReader.ActivationAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => AttributeReader.ReadOrphanLayer(ctx, ct));
+                .ForAttributeWithMetadataName(AttributeReader.ActivationAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => AttributeReader.ReadOrphanLayer(ctx, ct))
+                .WithTrackingName(TrackingNames.OrphanActivation);
 
             context.RegisterSourceOutput(diagnostics, static (spc, list) => Report(spc, list));
             context.RegisterSourceOutput(orphanDense, static (spc, list) => Report(spc, list));

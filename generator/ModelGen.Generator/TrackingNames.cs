@@ -11,5 +11,11 @@ namespace ModelGen.Generator
 
         /// <summary>The uncached projection: diagnostics only.</summary>
         public const string ModelDiagnostics = nameof(ModelDiagnostics);
+
+        /// <summary>[Dense] found on any class: reports the ones without [Model] (diagnostics only, so not cached).</summary>
+        public const string OrphanDense = nameof(OrphanDense);
+
+        /// <summary>[Activation] found on any class: reports the ones without [Model] (diagnostics only, so not cached).</summary>
+        public const string OrphanActivation = nameof(OrphanActivation);
     }
 }

@@ -334,7 +334,7 @@ namespace ModelGen.Generator.Tests.Infrastructure
         {
             foreach (string name in GeneratorInternals.TrackingNames)
             {
-                if (name == Steps.ModelDiagnostics) continue;
+                if (name == Steps.ModelDiagnostics || name == Steps.OrphanDense || name == Steps.OrphanActivation) continue;
                 bool diagnosticsAllowed = Steps.CarryingDiagnostics.Contains(name);
                 foreach (IncrementalGeneratorRunStep step in StepsOf(result, name))
                 {

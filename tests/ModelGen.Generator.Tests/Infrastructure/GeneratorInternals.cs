@@ -53,11 +53,18 @@ namespace ModelGen.Generator.Tests.Infrastructure
         /// <summary>The uncached projection: diagnostics only.</summary>
         public static readonly string ModelDiagnostics = GeneratorInternals.Step(nameof(ModelDiagnostics));
 
+        /// <summary>[Dense] on any class, reported when the class has no [Model] (diagnostics only).</summary>
+        public static readonly string OrphanDense = GeneratorInternals.Step(nameof(OrphanDense));
+
+        /// <summary>[Activation] on any class, reported when the class has no [Model] (diagnostics only).</summary>
+        public static readonly string OrphanActivation = GeneratorInternals.Step(nameof(OrphanActivation));
+
         /// <summary>
         /// Steps whose outputs carry real <see cref="Diagnostic"/>s by design (STYLE.md section 2: the reader yields
         /// (spec, diagnostics) and the pair is split right away). The object-graph walk does not look inside a
         /// <see cref="Diagnostic"/> in these steps, and skips <see cref="ModelDiagnostics"/> altogether.
         /// </summary>
-        public static readonly IReadOnlyCollection<string> CarryingDiagnostics = new[] { AttributeModels, ModelDiagnostics };
+        public static readonly IReadOnlyCollection<string> CarryingDiagnostics = new[] { AttributeModels, ModelDiagnostics, OrphanDense, OrphanActivation };
+
     }
 }
