@@ -151,11 +151,26 @@ namespace ModelGen.Tests
         {
             var input = Numbers.Random(2 * model.InputSize, 1, 1f);
             var output = new float[2 * model.OutputSize];
-            model.Forward(input, output); // warm-up: JIT, per-thread scratch
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < calls; i++) model.Forward(input, output);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.True(allocated == 0, $"{model.GetType().Name}: {allocated} bytes allocated over {calls} Forward calls");
+            AssertSteadyStateAllocationFree(model.GetType().Name + " Forward", calls, () => model.Forward(input, output));
+        }
+
+        /// <summary>
+        /// Warm-up first (JIT, tier-up and its one-time runtime bookkeeping, per-thread scratch), then requires a window of
+        /// <paramref name="calls"/> calls that allocates 0 bytes; a window that catches the runtime's own tier-up work is
+        /// retried, at most four times.
+        /// </summary>
+        internal static void AssertSteadyStateAllocationFree(string what, int calls, Action call)
+        {
+            for (int i = 0; i < 1000; i++) call();
+            long allocated = 0;
+            for (int window = 0; window < 5; window++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < calls; i++) call();
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                if (allocated == 0) return;
+            }
+            Assert.Fail($"{what}: {allocated} bytes allocated over {calls} calls in each of 5 windows after warm-up");
         }
 
         [Fact]
@@ -167,11 +182,7 @@ namespace ModelGen.Tests
                 float[] x = Numbers.Random(n * model.InputSize, 2, 1f);
                 float[] t = FiniteDifferenceTests.Targets(Loss.CategoricalCrossentropy, n, model.OutputSize, 3);
                 var g = new float[model.ParameterCount];
-                model.ComputeGradients(x, t, Loss.CategoricalCrossentropy, g);
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 200; i++) model.ComputeGradients(x, t, Loss.CategoricalCrossentropy, g);
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                Assert.True(allocated == 0, $"{model.GetType().Name}: {allocated} bytes allocated over 200 steps");
+                AssertSteadyStateAllocationFree(model.GetType().Name + " ComputeGradients", 200, () => model.ComputeGradients(x, t, Loss.CategoricalCrossentropy, g));
             }
         }
 

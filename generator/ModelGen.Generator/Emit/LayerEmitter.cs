@@ -560,20 +560,128 @@ namespace ModelGen.Generator.Emit
             }
         }
 
-        // One tile of a kernel-gradient row: the vectors stay in registers while every sample adds x[s, i] dz[s, :].
-        private static void WriteGradientTile(SourceWriter w, int bits, int[] offsets, string? j, int inputs, int units)
+        // One tile of the kernel gradient for `rows` consecutive rows (1 or 2) from i: the gradient vectors stay in registers
+        // while every sample adds x[s, i + r] dz[s, :], so each loaded dz vector serves every row of the tile.
+        private static void WriteGradientTile(SourceWriter w, int bits, int[] offsets, string? j, int inputs, int units, int rows)
         {
             string V = TypeRefs.Vector(bits);
             using (w.Braces())
             {
-                for (int v = 0; v < offsets.Length; v++) w.WriteLine($"{V}<float> g{v} = {V}.LoadUnsafe(ref gRow, (nuint)({Offset(offsets[v], j)}));");
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int v = 0; v < offsets.Length; v++)
+                    {
+                        w.WriteLine($"{V}<float> g{r}{v} = {V}.LoadUnsafe(ref gRow, (nuint)({Offset(r * units + offsets[v], j)}));");
+                    }
+                }
                 using (w.Braces("for (int s = 0; s < count; s++)"))
                 {
-                    w.WriteLine($"{V}<float> xs = {V}.Create({Unsafe}.Add(ref xr, s * {inputs} + i));");
+                    for (int r = 0; r < rows; r++) w.WriteLine($"{V}<float> x{r} = {V}.Create({Unsafe}.Add(ref xr, s * {inputs} + i{(r == 0 ? "" : " + " + r)}));");
                     w.WriteLine($"ref float dzs = ref {Unsafe}.Add(ref dzr, s * {units});");
-                    for (int v = 0; v < offsets.Length; v++) w.WriteLine($"g{v} = {MultiplyAdd(bits, "xs", $"{V}.LoadUnsafe(ref dzs, (nuint)({Offset(offsets[v], j)}))", "g" + v)};");
+                    for (int v = 0; v < offsets.Length; v++)
+                    {
+                        w.WriteLine($"{V}<float> d{v} = {V}.LoadUnsafe(ref dzs, (nuint)({Offset(offsets[v], j)}));");
+                        for (int r = 0; r < rows; r++) w.WriteLine($"g{r}{v} = {MultiplyAdd(bits, "x" + r, "d" + v, $"g{r}{v}")};");
+                    }
                 }
-                for (int v = 0; v < offsets.Length; v++) w.WriteLine($"{V}.StoreUnsafe(g{v}, ref gRow, (nuint)({Offset(offsets[v], j)}));");
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int v = 0; v < offsets.Length; v++) w.WriteLine($"{V}.StoreUnsafe(g{r}{v}, ref gRow, (nuint)({Offset(r * units + offsets[v], j)}));");
+                }
+            }
+        }
+
+        // The kernel-gradient rows from i: tiles of at most 8 vectors (4 when two rows share a tile), a loop over tiles for
+        // wide layers, and a scalar tail for units past the last full vector.
+        private static void WriteGradientRows(SourceWriter w, Columns columns, int inputs, int units, int rows)
+        {
+            int lanes = columns.Lanes;
+            int perTile = rows == 1 ? TileVectors : TileVectors / 2;
+            int fullTiles = columns.Offsets.Length / perTile;
+            int stride = perTile * lanes;
+            if (fullTiles >= 2)
+            {
+                using (w.Braces($"for (int j = 0; j < {fullTiles * stride}; j += {stride})"))
+                {
+                    WriteGradientTile(w, columns.Bits, Sequence(0, perTile, lanes), "j", inputs, units, rows);
+                }
+            }
+            else if (fullTiles == 1)
+            {
+                WriteGradientTile(w, columns.Bits, Sequence(0, perTile, lanes), null, inputs, units, rows);
+            }
+            int rest = columns.Offsets.Length - fullTiles * perTile;
+            if (rest > 0) WriteGradientTile(w, columns.Bits, Sequence(fullTiles * stride, rest, lanes), null, inputs, units, rows);
+            int vectorEnd = columns.Offsets.Length * lanes;
+            if (vectorEnd < units)
+            {
+                using (w.Braces($"for (int j = {vectorEnd}; j < {units}; j++)"))
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        w.WriteLine($"float g{r} = {Unsafe}.Add(ref gRow, {(r == 0 ? "" : r * units + " + ")}j);");
+                    }
+                    using (w.Braces("for (int s = 0; s < count; s++)"))
+                    {
+                        w.WriteLine($"float d = {Unsafe}.Add(ref dzr, s * {units} + j);");
+                        for (int r = 0; r < rows; r++) w.WriteLine($"g{r} += {Unsafe}.Add(ref xr, s * {inputs} + i{(r == 0 ? "" : " + " + r)}) * d;");
+                    }
+                    for (int r = 0; r < rows; r++) w.WriteLine($"{Unsafe}.Add(ref gRow, {(r == 0 ? "" : r * units + " + ")}j) = g{r};");
+                }
+            }
+        }
+
+        // dx[s, i] = W[i, :] . dz[s, :] for `samples` samples from s and two rows from i (or one): 2 x samples independent
+        // accumulators, each weight vector loaded once for all samples.
+        private static void WriteInputGradientBlock(SourceWriter w, Columns columns, int inputs, int units, int samples, int rows)
+        {
+            string V = TypeRefs.Vector(columns.Bits);
+            int lanes = columns.Lanes;
+            int vectors = columns.Offsets.Length;
+            using (w.Braces())
+            {
+                for (int q = 0; q < samples; q++)
+                {
+                    for (int r = 0; r < rows; r++) w.WriteLine($"{V}<float> c{q}{r} = {V}<float>.Zero;");
+                }
+                void Body(string jExpr)
+                {
+                    for (int r = 0; r < rows; r++) w.WriteLine($"{V}<float> w{r} = {V}.LoadUnsafe(ref wRow, (nuint)({(r == 0 ? "" : r * units + " + ")}{jExpr}));");
+                    for (int q = 0; q < samples; q++)
+                    {
+                        w.WriteLine($"{V}<float> z{q} = {V}.LoadUnsafe(ref dzs, (nuint)({(q == 0 ? "" : q * units + " + ")}{jExpr}));");
+                        for (int r = 0; r < rows; r++) w.WriteLine($"c{q}{r} = {MultiplyAdd(columns.Bits, "w" + r, "z" + q, $"c{q}{r}")};");
+                    }
+                }
+                if (vectors > 4)
+                {
+                    using (w.Braces($"for (int j = 0; j < {vectors * lanes}; j += {lanes})")) Body("j");
+                }
+                else
+                {
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        using (w.Braces()) Body(Int(columns.Offsets[v]));
+                    }
+                }
+                int vectorEnd = vectors * lanes;
+                for (int q = 0; q < samples; q++)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        string sum = vectors > 0 ? $"{V}.Sum(c{q}{r})" : "0f";
+                        if (vectorEnd < units)
+                        {
+                            w.WriteLine($"float t{q}{r} = {sum};");
+                            using (w.Braces($"for (int j = {vectorEnd}; j < {units}; j++)"))
+                            {
+                                w.WriteLine($"t{q}{r} += {Unsafe}.Add(ref wRow, {(r == 0 ? "" : r * units + " + ")}j) * {Unsafe}.Add(ref dzs, {(q == 0 ? "" : q * units + " + ")}j);");
+                            }
+                            sum = $"t{q}{r}";
+                        }
+                        w.WriteLine($"{Unsafe}.Add(ref dxr, (s + {q}) * {inputs} + i{(r == 0 ? "" : " + " + r)}) = {sum};");
+                    }
+                }
             }
         }
 
@@ -594,73 +702,52 @@ namespace ModelGen.Generator.Emit
                 int lanes = columns.Lanes;
                 int vectorEnd = columns.Offsets.Length * lanes;
                 string CV = TypeRefs.Vector(columns.Bits);
-                // Kernel gradient: each row's gradient vectors stay in registers while every sample adds to them.
-                using (w.Braces($"for (int i = 0; i < {inputs}; i++)"))
+                // Kernel gradient, two rows at a time: each row's gradient vectors stay in registers while every sample adds to them.
+                int pairs = inputs / 2 * 2;
+                if (pairs > 0)
                 {
-                    w.WriteLine($"ref float gRow = ref {Unsafe}.Add(ref gr, {kernel}i * {units});");
-                    int fullTiles = columns.Offsets.Length / TileVectors;
-                    int stride = TileVectors * lanes;
-                    if (fullTiles >= 2)
+                    using (w.Braces($"for (int i = 0; i < {pairs}; i += 2)"))
                     {
-                        using (w.Braces($"for (int j = 0; j < {fullTiles * stride}; j += {stride})"))
-                        {
-                            WriteGradientTile(w, columns.Bits, Sequence(0, TileVectors, lanes), "j", inputs, units);
-                        }
-                    }
-                    else if (fullTiles == 1)
-                    {
-                        WriteGradientTile(w, columns.Bits, Sequence(0, TileVectors, lanes), null, inputs, units);
-                    }
-                    int rest = columns.Offsets.Length - fullTiles * TileVectors;
-                    if (rest > 0) WriteGradientTile(w, columns.Bits, Sequence(fullTiles * stride, rest, lanes), null, inputs, units);
-                    if (vectorEnd < units)
-                    {
-                        using (w.Braces($"for (int j = {vectorEnd}; j < {units}; j++)"))
-                        {
-                            w.WriteLine($"float gj = {Unsafe}.Add(ref gRow, j);");
-                            w.WriteLine($"for (int s = 0; s < count; s++) gj += {Unsafe}.Add(ref xr, s * {inputs} + i) * {Unsafe}.Add(ref dzr, s * {units} + j);");
-                            w.WriteLine($"{Unsafe}.Add(ref gRow, j) = gj;");
-                        }
+                        w.WriteLine($"ref float gRow = ref {Unsafe}.Add(ref gr, {kernel}i * {units});");
+                        WriteGradientRows(w, columns, inputs, units, rows: 2);
                     }
                 }
-                // Input gradient: dx[s, i] = sum over j of W[i, j] dz[s, j].
+                if (pairs < inputs)
+                {
+                    using (w.Braces())
+                    {
+                        w.WriteLine($"const int i = {pairs};");
+                        w.WriteLine($"ref float gRow = ref {Unsafe}.Add(ref gr, {kernel}i * {units});");
+                        WriteGradientRows(w, columns, inputs, units, rows: 1);
+                    }
+                }
+                // Input gradient dx = dz W^T: four samples and two rows at a time, so each weight row is streamed once per four samples.
                 using (w.Braces("if (wantDx)"))
                 {
                     w.WriteLine($"ref float dxr = ref {MemoryMarshal}.GetReference(dx);");
-                    using (w.Braces("for (int s = 0; s < count; s++)"))
+                    w.WriteLine("int s = 0;");
+                    foreach (int samples in new[] { 4, 1 })
                     {
-                        w.WriteLine($"ref float dzs = ref {Unsafe}.Add(ref dzr, s * {units});");
-                        using (w.Braces($"for (int i = 0; i < {inputs}; i++)"))
+                        using (w.Braces(samples == 4 ? "for (; s <= count - 4; s += 4)" : "for (; s < count; s++)"))
                         {
-                            w.WriteLine($"ref float wRow = ref {Unsafe}.Add(ref wr, {kernel}i * {units});");
-                            if (columns.Offsets.Length > 16)
+                            w.WriteLine($"ref float dzs = ref {Unsafe}.Add(ref dzr, s * {units});");
+                            if (pairs > 0)
                             {
-                                int pairs = columns.Offsets.Length / 2 * 2 * lanes;
-                                w.WriteLine($"{CV}<float> d0 = {CV}<float>.Zero, d1 = {CV}<float>.Zero;");
-                                using (w.Braces($"for (int j = 0; j < {pairs}; j += {2 * lanes})"))
+                                using (w.Braces($"for (int i = 0; i < {pairs}; i += 2)"))
                                 {
-                                    w.WriteLine($"d0 = {MultiplyAdd(columns.Bits, $"{CV}.LoadUnsafe(ref wRow, (nuint)j)", $"{CV}.LoadUnsafe(ref dzs, (nuint)j)", "d0")};");
-                                    w.WriteLine($"d1 = {MultiplyAdd(columns.Bits, $"{CV}.LoadUnsafe(ref wRow, (nuint)(j + {lanes}))", $"{CV}.LoadUnsafe(ref dzs, (nuint)(j + {lanes}))", "d1")};");
+                                    w.WriteLine($"ref float wRow = ref {Unsafe}.Add(ref wr, {kernel}i * {units});");
+                                    WriteInputGradientBlock(w, columns, inputs, units, samples, rows: 2);
                                 }
-                                if (pairs < vectorEnd) w.WriteLine($"d0 = {MultiplyAdd(columns.Bits, $"{CV}.LoadUnsafe(ref wRow, {pairs})", $"{CV}.LoadUnsafe(ref dzs, {pairs})", "d0")};");
-                                w.WriteLine($"float sum = {CV}.Sum(d0 + d1);");
                             }
-                            else if (columns.Offsets.Length > 0)
+                            if (pairs < inputs)
                             {
-                                w.WriteLine($"{CV}<float> d0 = {CV}<float>.Zero, d1 = {CV}<float>.Zero;");
-                                for (int v = 0; v < columns.Offsets.Length; v++)
+                                using (w.Braces())
                                 {
-                                    int o = columns.Offsets[v];
-                                    w.WriteLine($"d{v % 2} = {MultiplyAdd(columns.Bits, $"{CV}.LoadUnsafe(ref wRow, {o})", $"{CV}.LoadUnsafe(ref dzs, {o})", "d" + (v % 2))};");
+                                    w.WriteLine($"const int i = {pairs};");
+                                    w.WriteLine($"ref float wRow = ref {Unsafe}.Add(ref wr, {kernel}i * {units});");
+                                    WriteInputGradientBlock(w, columns, inputs, units, samples, rows: 1);
                                 }
-                                w.WriteLine($"float sum = {CV}.Sum(d0 + d1);");
                             }
-                            else
-                            {
-                                w.WriteLine("float sum = 0f;");
-                            }
-                            for (int j = vectorEnd; j < units; j++) w.WriteLine($"sum += {Unsafe}.Add(ref wRow, {j}) * {Unsafe}.Add(ref dzs, {j});");
-                            w.WriteLine($"{Unsafe}.Add(ref dxr, s * {inputs} + i) = sum;");
                         }
                     }
                 }
