@@ -119,7 +119,7 @@ namespace ModelGen.Generator.Emit
             return a.Kind switch
             {
                 Activation.Linear => v,
-                Activation.Relu => $"{V}.MaxNative({v}, {zero})",
+                Activation.Relu => $"{V}.Max({v}, {zero})",
                 Activation.Relu6 => $"{V}.Min({V}.Max({v}, {zero}), {V}.Create(6f))",
                 Activation.LeakyRelu => $"{V}.ConditionalSelect({V}.GreaterThan({v}, {zero}), {v}, {v} * {V}.Create({Float(a.NegativeSlope)}))",
                 Activation.HardTanh => $"{V}.Min({V}.Max({v}, {V}.Create(-1f)), {V}.Create(1f))",
