@@ -19,6 +19,14 @@ namespace ModelGen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Silu(Vector128<float> x) => x / (Vector128<float>.One + Vector128.Exp(-x));
 
+        /// <summary>silu'(x) = s (1 + x (1 - s)), s = sigmoid(x), lane-wise.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> SiluDerivative(Vector128<float> x)
+        {
+            Vector128<float> s = Sigmoid(x);
+            return s * (Vector128<float>.One + x * (Vector128<float>.One - s));
+        }
+
         /// <summary>tanh(x), lane-wise: an odd Taylor polynomial below |x| = 0.3, (1 - e) / (1 + e) with e = exp(-2|x|) above.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Tanh(Vector128<float> x)
@@ -45,6 +53,14 @@ namespace ModelGen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Silu(Vector256<float> x) => x / (Vector256<float>.One + Vector256.Exp(-x));
 
+        /// <summary>silu'(x) = s (1 + x (1 - s)), s = sigmoid(x), lane-wise.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> SiluDerivative(Vector256<float> x)
+        {
+            Vector256<float> s = Sigmoid(x);
+            return s * (Vector256<float>.One + x * (Vector256<float>.One - s));
+        }
+
         /// <summary>tanh(x), lane-wise: an odd Taylor polynomial below |x| = 0.3, (1 - e) / (1 + e) with e = exp(-2|x|) above.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Tanh(Vector256<float> x)
@@ -70,6 +86,14 @@ namespace ModelGen
         /// <summary>silu(x) = x / (1 + e^-x), lane-wise.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Silu(Vector512<float> x) => x / (Vector512<float>.One + Vector512.Exp(-x));
+
+        /// <summary>silu'(x) = s (1 + x (1 - s)), s = sigmoid(x), lane-wise.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> SiluDerivative(Vector512<float> x)
+        {
+            Vector512<float> s = Sigmoid(x);
+            return s * (Vector512<float>.One + x * (Vector512<float>.One - s));
+        }
 
         /// <summary>tanh(x), lane-wise: an odd Taylor polynomial below |x| = 0.3, (1 - e) / (1 + e) with e = exp(-2|x|) above.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -91,7 +91,7 @@ namespace ModelGen.Generator.Emit
 
         /// <summary>True when <see cref="VectorDerivative"/> has a form for this activation.</summary>
         public static bool HasVectorDerivative(ActivationSpec a) => a.Kind is Activation.Relu or Activation.LeakyRelu or Activation.Sigmoid
-            or Activation.Tanh or Activation.Exponential or Activation.Relu6 or Activation.HardTanh;
+            or Activation.Tanh or Activation.Exponential or Activation.Relu6 or Activation.HardTanh or Activation.Silu or Activation.Softplus;
 
         /// <summary>The derivative at vectors <paramref name="z"/> (before) and <paramref name="y"/> (after), as <see cref="Derivative"/>.</summary>
         public static string VectorDerivative(ActivationSpec a, string z, string y, int bits)
@@ -107,6 +107,8 @@ namespace ModelGen.Generator.Emit
                 Activation.Sigmoid => $"({y} * ({one} - {y}))",
                 Activation.Tanh => $"({one} - {y} * {y})",
                 Activation.Exponential => y,
+                Activation.Silu => $"{TypeRefs.VectorMath}.SiluDerivative({z})",
+                Activation.Softplus => $"{TypeRefs.VectorMath}.Sigmoid({z})",
                 _ => throw new System.ArgumentOutOfRangeException(nameof(a), a.Kind, "no vector derivative"),
             };
         }
