@@ -1,0 +1,297 @@
+using System;
+
+namespace ModelGen
+{
+    /// <summary>
+    /// A Keras 3 optimizer: <see cref="Step"/> applies one update to a parameter vector from its gradient. Order per step,
+    /// as Keras's <c>BaseOptimizer</c>: gradient clipping (off by default), decoupled weight decay on every parameter
+    /// (<c>p -= p * weightDecay * learningRate</c>), then the rule of the subclass. The optimizer keeps its own state
+    /// (moments), allocated on the first step and reused after, so steps allocate nothing.
+    /// </summary>
+    public abstract class Optimizer
+    {
+        private int _size = -1;
+
+        /// <summary>Creates an optimizer with the given learning rate and decoupled weight decay (0: none).</summary>
+        protected Optimizer(float learningRate, float weightDecay)
+        {
+            LearningRate = learningRate;
+            WeightDecay = weightDecay;
+        }
+
+        /// <summary>The learning rate; settable between steps (for schedules).</summary>
+        public float LearningRate
+        {
+            get => _learningRate;
+            set => _learningRate = value > 0 && float.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be positive and finite.");
+        }
+        private float _learningRate;
+
+        /// <summary>Decoupled weight decay (Keras <c>weight_decay</c>); 0 turns it off.</summary>
+        public float WeightDecay
+        {
+            get => _weightDecay;
+            set => _weightDecay = value >= 0 && float.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Weight decay must be non-negative and finite.");
+        }
+        private float _weightDecay;
+
+        /// <summary>If set, each gradient is scaled so that its L2 norm is at most this (Keras <c>global_clipnorm</c> over the vector).</summary>
+        public float? ClipNorm { get; set; }
+
+        /// <summary>If set, each gradient entry is clipped to [-ClipValue, ClipValue] (Keras <c>clipvalue</c>).</summary>
+        public float? ClipValue { get; set; }
+
+        /// <summary>Steps taken so far (Keras <c>iterations</c>); the next step uses t = Iterations + 1.</summary>
+        public long Iterations { get; private set; }
+
+        /// <summary>Applies one update to <paramref name="parameters"/> from <paramref name="gradient"/>.</summary>
+        /// <exception cref="ArgumentException">The lengths differ, or differ from the previous steps'.</exception>
+        public void Step(Span<float> parameters, ReadOnlySpan<float> gradient)
+        {
+            if (parameters.Length != gradient.Length)
+            {
+                throw new ArgumentException($"gradient has {gradient.Length} floats but parameters has {parameters.Length}; they must match.", nameof(gradient));
+            }
+            if (_size < 0)
+            {
+                _size = parameters.Length;
+                Allocate(_size);
+            }
+            else if (_size != parameters.Length)
+            {
+                throw new ArgumentException($"This optimizer's state is for {_size} parameters, but parameters has {parameters.Length}; use one optimizer per model or call Reset().", nameof(parameters));
+            }
+
+            float scale = 1f;
+            if (ClipNorm is float clipNorm)
+            {
+                double squares = 0;
+                foreach (float g in gradient) squares += (double)g * g;
+                double norm = Math.Sqrt(squares);
+                if (norm > clipNorm) scale = (float)(clipNorm / norm);
+            }
+            float clip = ClipValue ?? float.PositiveInfinity;
+            float decay = WeightDecay * LearningRate;
+            Iterations++;
+            Update(parameters, gradient, scale, clip, decay, Iterations);
+        }
+
+        /// <summary>Forgets the state (moments and iteration count), as a fresh optimizer.</summary>
+        public void Reset()
+        {
+            _size = -1;
+            Iterations = 0;
+        }
+
+        /// <summary>Allocates the state for <paramref name="size"/> parameters (zeroed).</summary>
+        protected abstract void Allocate(int size);
+
+        /// <summary>
+        /// Applies the rule at step <paramref name="t"/> (1-based). Each gradient entry is to be read as
+        /// <c>Clip(g * scale, clip)</c>; <paramref name="decay"/> = weight decay x learning rate, applied first.
+        /// </summary>
+        protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradient, float scale, float clip, float decay, long t);
+
+        /// <summary>The gradient entry after clipping.</summary>
+        protected static float Clip(float g, float scale, float clip) => Math.Clamp(g * scale, -clip, clip);
+
+        /// <summary>Throws unless <paramref name="value"/> is in [0, 1).</summary>
+        protected static float Fraction(float value, string name) =>
+            value >= 0 && value < 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1).");
+
+        /// <summary>Throws unless <paramref name="value"/> is positive and finite.</summary>
+        protected static float Positive(float value, string name) =>
+            value > 0 && float.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive and finite.");
+    }
+
+    /// <summary>Keras 3 SGD: <c>m = momentum m - lr g; p += m</c> (Nesterov: <c>p += momentum m - lr g</c>); plain <c>p -= lr g</c> without momentum.</summary>
+    public sealed class Sgd : Optimizer
+    {
+        private float[] _m = Array.Empty<float>();
+
+        /// <summary>Keras defaults: learning rate 0.01, momentum 0, no Nesterov.</summary>
+        public Sgd(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false, float weightDecay = 0f)
+            : base(learningRate, weightDecay)
+        {
+            Momentum = Fraction(momentum, nameof(momentum));
+            Nesterov = nesterov;
+        }
+
+        /// <summary>Momentum in [0, 1).</summary>
+        public float Momentum { get; }
+
+        /// <summary>Nesterov momentum.</summary>
+        public bool Nesterov { get; }
+
+        /// <inheritdoc/>
+        protected override void Allocate(int size) => _m = Momentum > 0 ? new float[size] : Array.Empty<float>();
+
+        /// <inheritdoc/>
+        protected override void Update(Span<float> p, ReadOnlySpan<float> gradient, float scale, float clip, float decay, long t)
+        {
+            float lr = LearningRate, mu = Momentum;
+            for (int i = 0; i < p.Length; i++)
+            {
+                float g = Clip(gradient[i], scale, clip);
+                if (decay > 0) p[i] -= p[i] * decay;
+                if (mu == 0)
+                {
+                    p[i] -= lr * g;
+                    continue;
+                }
+                float m = mu * _m[i] - lr * g;
+                _m[i] = m;
+                p[i] += Nesterov ? mu * m - lr * g : m;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Keras 3 Adam: <c>alpha = lr sqrt(1 - beta2^t) / (1 - beta1^t)</c>; <c>m += (g - m)(1 - beta1)</c>;
+    /// <c>v += (g^2 - v)(1 - beta2)</c>; <c>p -= alpha m / (sqrt(v) + epsilon)</c> (epsilon outside the root, unlike
+    /// PyTorch's placement); with AMSGrad the running maximum of v is used.
+    /// </summary>
+    public class Adam : Optimizer
+    {
+        private float[] _m = Array.Empty<float>(), _v = Array.Empty<float>(), _vMax = Array.Empty<float>();
+
+        /// <summary>Keras defaults: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7, no AMSGrad.</summary>
+        public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f, bool amsgrad = false)
+            : this(learningRate, 0f, beta1, beta2, epsilon, amsgrad)
+        {
+        }
+
+        /// <summary>For <see cref="AdamW"/>: Adam with decoupled weight decay.</summary>
+        protected Adam(float learningRate, float weightDecay, float beta1, float beta2, float epsilon, bool amsgrad)
+            : base(learningRate, weightDecay)
+        {
+            Beta1 = Fraction(beta1, nameof(beta1));
+            Beta2 = Fraction(beta2, nameof(beta2));
+            Epsilon = Positive(epsilon, nameof(epsilon));
+            Amsgrad = amsgrad;
+        }
+
+        /// <summary>Decay of the first moment.</summary>
+        public float Beta1 { get; }
+
+        /// <summary>Decay of the second moment.</summary>
+        public float Beta2 { get; }
+
+        /// <summary>Added to sqrt(v) (outside the root).</summary>
+        public float Epsilon { get; }
+
+        /// <summary>Whether the running maximum of v is used (AMSGrad).</summary>
+        public bool Amsgrad { get; }
+
+        /// <inheritdoc/>
+        protected override void Allocate(int size)
+        {
+            _m = new float[size];
+            _v = new float[size];
+            _vMax = Amsgrad ? new float[size] : Array.Empty<float>();
+        }
+
+        /// <inheritdoc/>
+        protected override void Update(Span<float> p, ReadOnlySpan<float> gradient, float scale, float clip, float decay, long t)
+        {
+            float b1 = Beta1, b2 = Beta2, eps = Epsilon;
+            float alpha = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(b2, t)) / (1 - Math.Pow(b1, t)));
+            float[] m = _m, v = _v;
+            for (int i = 0; i < p.Length; i++)
+            {
+                float g = Clip(gradient[i], scale, clip);
+                if (decay > 0) p[i] -= p[i] * decay;
+                m[i] += (g - m[i]) * (1 - b1);
+                v[i] += (g * g - v[i]) * (1 - b2);
+                float vi = v[i];
+                if (Amsgrad)
+                {
+                    vi = MathF.Max(_vMax[i], vi);
+                    _vMax[i] = vi;
+                }
+                p[i] -= alpha * m[i] / (MathF.Sqrt(vi) + eps);
+            }
+        }
+    }
+
+    /// <summary>Keras 3 AdamW: Adam with decoupled weight decay (default 0.004) applied to every parameter before the update.</summary>
+    public sealed class AdamW : Adam
+    {
+        /// <summary>Keras defaults: learning rate 0.001, weight decay 0.004, beta1 0.9, beta2 0.999, epsilon 1e-7.</summary>
+        public AdamW(float learningRate = 0.001f, float weightDecay = 0.004f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f, bool amsgrad = false)
+            : base(learningRate, weightDecay, beta1, beta2, epsilon, amsgrad)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Keras 3 RMSprop: <c>v = rho v + (1 - rho) g^2</c>; centered: <c>a = rho a + (1 - rho) g</c> and
+    /// <c>denominator = v - a^2 + eps</c>, else <c>v + eps</c> (epsilon inside the root); <c>inc = lr g / sqrt(denominator)</c>;
+    /// with momentum <c>mom = momentum mom + inc; p -= mom</c>, else <c>p -= inc</c>.
+    /// </summary>
+    public sealed class RmsProp : Optimizer
+    {
+        private float[] _v = Array.Empty<float>(), _a = Array.Empty<float>(), _mom = Array.Empty<float>();
+
+        /// <summary>Keras defaults: learning rate 0.001, rho 0.9, momentum 0, epsilon 1e-7, not centered.</summary>
+        public RmsProp(float learningRate = 0.001f, float rho = 0.9f, float momentum = 0f, float epsilon = 1e-7f, bool centered = false, float weightDecay = 0f)
+            : base(learningRate, weightDecay)
+        {
+            Rho = Fraction(rho, nameof(rho));
+            Momentum = Fraction(momentum, nameof(momentum));
+            Epsilon = Positive(epsilon, nameof(epsilon));
+            Centered = centered;
+        }
+
+        /// <summary>Decay of the squared-gradient average.</summary>
+        public float Rho { get; }
+
+        /// <summary>Momentum in [0, 1).</summary>
+        public float Momentum { get; }
+
+        /// <summary>Added inside the root.</summary>
+        public float Epsilon { get; }
+
+        /// <summary>Whether the variance (minus the squared mean gradient) is used.</summary>
+        public bool Centered { get; }
+
+        /// <inheritdoc/>
+        protected override void Allocate(int size)
+        {
+            _v = new float[size];
+            _a = Centered ? new float[size] : Array.Empty<float>();
+            _mom = Momentum > 0 ? new float[size] : Array.Empty<float>();
+        }
+
+        /// <inheritdoc/>
+        protected override void Update(Span<float> p, ReadOnlySpan<float> gradient, float scale, float clip, float decay, long t)
+        {
+            float rho = Rho, lr = LearningRate, eps = Epsilon, mu = Momentum;
+            for (int i = 0; i < p.Length; i++)
+            {
+                float g = Clip(gradient[i], scale, clip);
+                if (decay > 0) p[i] -= p[i] * decay;
+                float v = rho * _v[i] + (1 - rho) * g * g;
+                _v[i] = v;
+                float denominator = v + eps;
+                if (Centered)
+                {
+                    float a = rho * _a[i] + (1 - rho) * g;
+                    _a[i] = a;
+                    denominator = v - a * a + eps;
+                }
+                float increment = lr * g / MathF.Sqrt(denominator);
+                if (mu > 0)
+                {
+                    float m = mu * _mom[i] + increment;
+                    _mom[i] = m;
+                    p[i] -= m;
+                }
+                else
+                {
+                    p[i] -= increment;
+                }
+            }
+        }
+    }
+}
