@@ -100,3 +100,12 @@ namespace ModelGen.Tests.Models
     [Dense(6, Activation.Glu)]
     public partial class GluLast { }
 }
+
+namespace ModelGen.Tests.Models
+{
+    /// <summary>The xor reference model of the performance issue.</summary>
+    [Model(2)]
+    [Dense(4, Activation.Tanh)]
+    [Dense(1, Activation.Sigmoid)]
+    public partial class Xor { }
+}
