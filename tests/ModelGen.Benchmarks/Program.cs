@@ -1,0 +1,81 @@
+using System;
+using System.Linq;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using ModelGen;
+using ModelGen.Benchmarks;
+
+// dotnet run -c Release --project tests/ModelGen.Benchmarks -- --verify       check every baseline against ModelGen
+// dotnet run -c Release --project tests/ModelGen.Benchmarks -- --smoke        one quick pass of every benchmark
+// dotnet run -c Release --project tests/ModelGen.Benchmarks                    the full suite (about 10 minutes here)
+// extra arguments go to BenchmarkDotNet, e.g. --filter *Forward1*
+if (args.Contains("--verify")) return Verify.Run();
+
+bool smoke = args.Contains("--smoke");
+Job job = smoke
+    ? Job.Dry.WithToolchain(InProcessEmitToolchain.Instance)
+    : Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(5).WithIterationCount(15)
+        .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(150))
+        .WithEnvironmentVariable("DOTNET_TC_CallCountingDelayMs", "0");
+var config = DefaultConfig.Instance.AddJob(job).WithOptions(ConfigOptions.DisableOptimizationsValidator);
+BenchmarkSwitcher.FromAssembly(typeof(ModelBenchmarks).Assembly).Run(args.Where(a => a != "--smoke").ToArray(), config);
+return 0;
+
+/// <summary>Every baseline computes what the generated model computes: outputs and one training step.</summary>
+static class Verify
+{
+    public static int Run()
+    {
+        int failures = 0;
+        foreach (string name in Subject.Names)
+        {
+            Subject s = Subject.Create(name);
+            var random = new SeededRandom(9);
+            int inSize = s.Model.InputSize, outSize = s.Model.OutputSize;
+            foreach (int n in new[] { 1, 7, 256 })
+            {
+                var x = new float[n * inSize];
+                for (int i = 0; i < x.Length; i++) x[i] = (float)(2 * random.NextDouble() - 1);
+                var expected = new float[n * outSize];
+                s.Model.Forward(x, expected);
+                foreach ((string label, BaselineNet net) in new (string, BaselineNet)[] { ("naive", s.Naive), ("tensorprimitives", s.Primitives), ("vector", s.Vector) })
+                {
+                    var actual = new float[n * outSize];
+                    net.Forward(x, actual);
+                    failures += Compare($"{name} {label} forward n={n}", expected, actual);
+                }
+            }
+            // One training step from the same parameters: compare the parameter gradients.
+            var xb = new float[32 * inSize];
+            for (int i = 0; i < xb.Length; i++) xb[i] = (float)(2 * random.NextDouble() - 1);
+            var t = new float[32 * outSize];
+            for (int k = 0; k < 32; k++) t[k * outSize + random.NextInt(outSize)] = 1f;
+            var g = new float[s.Model.ParameterCount];
+            s.Model.ComputeGradients(xb, t, s.Loss, g);
+            foreach ((string label, BaselineNet net) in new (string, BaselineNet)[] { ("naive", s.Naive), ("tensorprimitives", s.Primitives), ("vector", s.Vector) })
+            {
+                s.Model.Parameters.CopyTo(net.Parameters);
+                net.TrainStep(xb, t, new Adam(1e-30f));
+                failures += Compare($"{name} {label} gradient", g, net.Gradient);
+            }
+        }
+        Console.WriteLine(failures == 0 ? "verify: every baseline agrees with ModelGen within 1e-4 relative" : $"verify: {failures} mismatches");
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static int Compare(string what, float[] expected, float[] actual)
+    {
+        float scale = expected.Max(MathF.Abs);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (MathF.Abs(expected[i] - actual[i]) > 1e-4f * MathF.Abs(expected[i]) + 1e-5f * scale)
+            {
+                Console.WriteLine($"MISMATCH {what}[{i}]: ModelGen {expected[i]}, baseline {actual[i]}");
+                return 1;
+            }
+        }
+        return 0;
+    }
+}
