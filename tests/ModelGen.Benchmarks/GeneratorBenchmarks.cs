@@ -1,0 +1,69 @@
+using System;
+using System.IO;
+using System.Linq;
+using BenchmarkDotNet.Attributes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using ModelGen.Generator;
+
+namespace ModelGen.Benchmarks
+{
+    /// <summary>
+    /// The generator's own cost: a cold run on a compilation that declares one model (mnist or wide), and the second run
+    /// after an unrelated file changed, where the pipeline's caching means nothing is re-emitted.
+    /// </summary>
+    [MemoryDiagnoser]
+    public class GeneratorBenchmarks
+    {
+        private CSharpCompilation _compilation = null!, _edited = null!;
+        private GeneratorDriver _warm = null!;
+
+        [Params("mnist", "wide", "all six")]
+        public string Models { get; set; } = "mnist";
+
+        private static readonly string[] s_declarations =
+        {
+            "[Model(784)] [Dense(128, Activation.Relu)] [Dense(64, Activation.Relu)] [Dense(10, Activation.Softmax)] public partial class Mnist { }",
+            "[Model(256)] [Dense(512, Activation.Relu)] [Dense(512, Activation.Relu)] [Dense(10, Activation.Softmax)] public partial class Wide { }",
+            "[Model(2)] [Dense(4, Activation.Tanh)] [Dense(1, Activation.Sigmoid)] public partial class Xor { }",
+            "[Model(4)] [Dense(16, Activation.Relu)] [Dense(3, Activation.Softmax)] public partial class Iris { }",
+            "[Model(64)] [Dense(32, Activation.Relu)] [Dense(10, Activation.Softmax)] public partial class Digits { }",
+            "[Model(8)] [Dense(64, Activation.Silu)] [Dense(64, Activation.Silu)] [Dense(1)] public partial class Regress { }",
+        };
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            string body = Models switch
+            {
+                "mnist" => s_declarations[0],
+                "wide" => s_declarations[1],
+                _ => string.Join("\n", s_declarations),
+            };
+            var parse = new CSharpParseOptions(LanguageVersion.Latest);
+            var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+                .Where(p => p.EndsWith(".dll", StringComparison.Ordinal))
+                .Select(p => MetadataReference.CreateFromFile(p))
+                .Append(MetadataReference.CreateFromFile(typeof(IModel).Assembly.Location));
+            _compilation = CSharpCompilation.Create("Models",
+                new[]
+                {
+                    CSharpSyntaxTree.ParseText("using ModelGen;\nnamespace App;\n" + body, parse, "Models.cs"),
+                    CSharpSyntaxTree.ParseText("namespace App; public static class Other { public static int Value => 1; }", parse, "Other.cs"),
+                },
+                references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+            SyntaxTree other = _compilation.SyntaxTrees.Last();
+            _edited = _compilation.ReplaceSyntaxTree(other, CSharpSyntaxTree.ParseText("namespace App; public static class Other { public static int Value => 2; }", parse, "Other.cs"));
+            _warm = CSharpGeneratorDriver.Create(new[] { new ModelGenGenerator().AsSourceGenerator() }, parseOptions: parse).RunGenerators(_compilation);
+        }
+
+        /// <summary>First run: read the attributes, build the spec, emit every file.</summary>
+        [Benchmark]
+        public GeneratorDriver ColdRun() =>
+            CSharpGeneratorDriver.Create(new[] { new ModelGenGenerator().AsSourceGenerator() }, parseOptions: (CSharpParseOptions)_compilation.SyntaxTrees[0].Options).RunGenerators(_compilation);
+
+        /// <summary>An unrelated file changed: the model's spec is unchanged, so nothing is emitted again.</summary>
+        [Benchmark]
+        public GeneratorDriver NoOpEdit() => _warm.RunGenerators(_edited);
+    }
+}
