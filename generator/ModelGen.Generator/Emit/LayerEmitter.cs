@@ -237,58 +237,34 @@ namespace ModelGen.Generator.Emit
                 for (int s = 0; s < samples; s++) w.WriteLine($"{V}<float> x{s};");
                 if (samples > 1) w.WriteLine($"{V}<float> k;");
 
-                void Step(string i, int p, Func<int, string> weightOffset)
+                // One input step for accumulator set p: broadcast each sample's input, then one multiply-add per vector and
+                // sample (for several samples each weight vector is loaded once into k). `input(s)` and `load(v)` give the
+                // addressing: constant offsets from xr and wr when unrolled, bumped refs xi and row inside the loop.
+                void Step(int p, Func<int, string> input, Func<int, string> load)
                 {
-                    for (int s = 0; s < samples; s++)
-                    {
-                        string xi = s == 0 ? i : (IsNumber(i) ? Int(int.Parse(i) + s * inputs) : $"{s * inputs} + {i}");
-                        w.WriteLine($"x{s} = {V}.Create({Unsafe}.Add(ref xr, {xi}));");
-                    }
+                    for (int s = 0; s < samples; s++) w.WriteLine($"x{s} = {V}.Create({input(s)});");
                     for (int v = 0; v < count; v++)
                     {
-                        string load = $"{V}.LoadUnsafe(ref wr, (nuint)({weightOffset(v)}))";
                         if (samples == 1)
                         {
-                            w.WriteLine($"{Acc(0, v, p)} = {MultiplyAdd(bits, "x0", load, Acc(0, v, p))};");
+                            w.WriteLine($"{Acc(0, v, p)} = {MultiplyAdd(bits, "x0", load(v), Acc(0, v, p))};");
                         }
                         else
                         {
-                            w.WriteLine($"k = {load};");
+                            w.WriteLine($"k = {load(v)};");
                             for (int s = 0; s < samples; s++) w.WriteLine($"{Acc(s, v, p)} = {MultiplyAdd(bits, "x" + s, "k", Acc(s, v, p))};");
                         }
                     }
                 }
 
-                // The same step inside the loop: x and the kernel row are refs bumped once per iteration.
-                void StepRef(int p, Func<int, string> weightOffset)
-                {
-                    for (int s = 0; s < samples; s++)
-                    {
-                        int at = s * inputs + p;
-                        w.WriteLine($"x{s} = {V}.Create({(at == 0 ? "xi" : $"{Unsafe}.Add(ref xi, {at})")});");
-                    }
-                    for (int v = 0; v < count; v++)
-                    {
-                        string load = $"{V}.LoadUnsafe(ref row, {weightOffset(v)})";
-                        if (samples == 1)
-                        {
-                            w.WriteLine($"{Acc(0, v, p)} = {MultiplyAdd(bits, "x0", load, Acc(0, v, p))};");
-                        }
-                        else
-                        {
-                            w.WriteLine($"k = {load};");
-                            for (int s = 0; s < samples; s++) w.WriteLine($"{Acc(s, v, p)} = {MultiplyAdd(bits, "x" + s, "k", Acc(s, v, p))};");
-                        }
-                    }
-                }
+                // Constant addressing from xr and wr, for the unrolled steps and the remainder after the loop.
+                void ConstantStep(int i, int p) => Step(p,
+                    s => $"{Unsafe}.Add(ref xr, {s * inputs + i})",
+                    v => $"{V}.LoadUnsafe(ref wr, (nuint)({Offset(layer.KernelOffset + i * units + offsets[v], j)}))");
 
                 if (unroll)
                 {
-                    for (int i = 0; i < inputs; i++)
-                    {
-                        int row = layer.KernelOffset + i * units;
-                        Step(Int(i), i % splits, v => Offset(row + offsets[v], j));
-                    }
+                    for (int i = 0; i < inputs; i++) ConstantStep(i, i % splits);
                 }
                 else
                 {
@@ -300,16 +276,14 @@ namespace ModelGen.Generator.Emit
                         for (int p = 0; p < splits; p++)
                         {
                             int pp = p;
-                            StepRef(p, v => Int(pp * units + offsets[v]));
+                            Step(p,
+                                s => s * inputs + pp == 0 ? "xi" : $"{Unsafe}.Add(ref xi, {s * inputs + pp})",
+                                v => $"{V}.LoadUnsafe(ref row, {pp * units + offsets[v]})");
                         }
                         w.WriteLine($"row = ref {Unsafe}.Add(ref row, {splits * units});");
                         w.WriteLine($"xi = ref {Unsafe}.Add(ref xi, {splits});");
                     }
-                    for (int i = main; i < inputs; i++)
-                    {
-                        int row = layer.KernelOffset + i * units;
-                        Step(Int(i), 0, v => Offset(row + offsets[v], j));
-                    }
+                    for (int i = main; i < inputs; i++) ConstantStep(i, 0);
                 }
 
                 for (int s = 0; s < samples; s++)

@@ -118,6 +118,13 @@ namespace ModelGen.Generator.Emit
         private static string Slice(string span, Region r, string sample = "s") =>
             $"{span}.Slice({(r.Start == 0 ? "" : r.Start + " * n + ")}{sample} * {r.Width}, {r.Width})";
 
+        // The checks ComputeGradients and Backward share: the two gradient buffers' lengths.
+        private static void WriteGradientChecks(SourceWriter w)
+        {
+            w.WriteLine($"{TypeRefs.Shapes}.Expect(parameterGradient.Length, ParameterCount, nameof(parameterGradient), \"ParameterCount\");");
+            w.WriteLine($"{TypeRefs.Shapes}.ExpectOptional(inputGradient.Length, (long)n * InputSize, nameof(inputGradient), \"n * InputSize\");");
+        }
+
         private static string WriteSurface(NetworkSpec spec)
         {
             var w = new SourceWriter();
@@ -277,8 +284,7 @@ namespace ModelGen.Generator.Emit
                     w.WriteLine("if (n == 0) throw new global::System.InvalidOperationException(\"Backward needs a trace: call ForwardTrace first.\");");
                     w.WriteLine($"int width = gradientIsForLogits ? {last.PreActivationWidth} : OutputSize;");
                     w.WriteLine($"{TypeRefs.Shapes}.Expect(gradient.Length, (long)n * width, nameof(gradient), \"n * width for the samples of the last ForwardTrace, width = OutputSize, or the width before the last activation when gradientIsForLogits\");");
-                    w.WriteLine($"{TypeRefs.Shapes}.Expect(parameterGradient.Length, ParameterCount, nameof(parameterGradient), \"ParameterCount\");");
-                    w.WriteLine($"{TypeRefs.Shapes}.ExpectOptional(inputGradient.Length, (long)n * InputSize, nameof(inputGradient), \"n * InputSize\");");
+                    WriteGradientChecks(w);
                     w.WriteLine("ModelGenRunBackward(n, _modelGenTrace!, gradient, gradientIsForLogits, parameterGradient, inputGradient);");
                 }
                 w.WriteLine();
@@ -289,8 +295,7 @@ namespace ModelGen.Generator.Emit
                     w.WriteLine($"{TypeRefs.ArgumentNullException}.ThrowIfNull(loss);");
                     w.WriteLine($"int n = {TypeRefs.Shapes}.Samples(inputs.Length, InputSize, nameof(inputs));");
                     w.WriteLine("loss.ValidateTargets(targets, n, OutputSize);");
-                    w.WriteLine($"{TypeRefs.Shapes}.Expect(parameterGradient.Length, ParameterCount, nameof(parameterGradient), \"ParameterCount\");");
-                    w.WriteLine($"{TypeRefs.Shapes}.ExpectOptional(inputGradient.Length, (long)n * InputSize, nameof(inputGradient), \"n * InputSize\");");
+                    WriteGradientChecks(w);
                     w.WriteLine($"{Span} t = ModelGenTrace(n);");
                     w.WriteLine("ModelGenRunTrace(inputs, n, t);");
                     w.WriteLine($"{Span} lossGradient = t.Slice({gradientStart} * n, n * {last.PreActivationWidth});");
