@@ -78,6 +78,30 @@ namespace ModelGen.Tests
             Assert.All(gradient, g => Assert.True(float.IsFinite(g)));
         }
 
+        [Theory]
+        [InlineData(1f)]       // logits within +/-80: the inline softmax skips the max subtraction
+        [InlineData(100f)]     // beyond: it subtracts the max
+        [InlineData(-100f)]
+        public void Inline_softmax_and_log_softmax_agree_with_the_reference_in_both_regimes(float scale)
+        {
+            var softmax = new IrisLike(1);
+            Numbers.Random(IrisLike.ParameterCount, 3, scale).CopyTo(softmax.Parameters);
+            var tiny = new TinyLogSoftmax(1);
+            Numbers.Random(TinyLogSoftmax.ParameterCount, 4, scale).CopyTo(tiny.Parameters);
+            foreach ((IModel model, Reference.ReferenceNetwork reference) in new (IModel, Reference.ReferenceNetwork)[]
+            {
+                (softmax, new Reference.ReferenceNetwork(4, Reference.ReferenceLayer.Dense(16, Activation.Relu), Reference.ReferenceLayer.Dense(3, Activation.Softmax))),
+                (tiny, new Reference.ReferenceNetwork(3, Reference.ReferenceLayer.Dense(2, Activation.LogSoftmax))),
+            })
+            {
+                float[] x = Numbers.Random(model.InputSize, 5, 3f);
+                var y = new float[model.OutputSize];
+                model.Forward(x, y);
+                double[] expected = reference.Forward(Numbers.ToDouble(model.Parameters), Numbers.ToDouble(x), out _);
+                Numbers.Close(expected, y, 1e-5, 1e-6, $"{model.GetType().Name} at scale {scale}");
+            }
+        }
+
         [Fact]
         public void Null_loss_throws()
         {

@@ -18,7 +18,7 @@ namespace ModelGen.Tests
         {
             new object[] { "IrisLike" }, new object[] { "Scorer" }, new object[] { "Deep" }, new object[] { "Wide" },
             new object[] { "Regress" }, new object[] { "Mnist" }, new object[] { "OddSizes" }, new object[] { "ActivationFirst" },
-            new object[] { "HeapScratch" }, new object[] { "GluLast" },
+            new object[] { "HeapScratch" }, new object[] { "GluLast" }, new object[] { "TinyLogSoftmax" },
         };
 
         internal static (IModel Model, ReferenceNetwork Reference) Create(string name) => name switch
@@ -33,6 +33,7 @@ namespace ModelGen.Tests
             "ActivationFirst" => (new ActivationFirst(1), new ReferenceNetwork(5, Act(Activation.Tanh), Dense(4), Act(Activation.Relu), Act(Activation.Sigmoid))),
             "HeapScratch" => (new HeapScratch(1), new ReferenceNetwork(16, Dense(4100, Activation.Relu), Dense(3))),
             "GluLast" => (new GluLast(1), new ReferenceNetwork(5, Dense(8, Activation.Tanh), Dense(6, Activation.Glu))),
+            "TinyLogSoftmax" => (new TinyLogSoftmax(1), new ReferenceNetwork(3, Dense(2, Activation.LogSoftmax))),
             _ => throw new ArgumentException(name),
         };
 

@@ -375,26 +375,29 @@ namespace ModelGen.Generator.Emit
             }
         }
 
-        // softmax / log_softmax of sample s over the locals s{s}0..s{s}{units-1}, stable (the max is subtracted first).
+        // softmax / log_softmax of sample s over the locals s{s}0..s{s}{units-1}, stable. When the largest value lies in
+        // [-80, 80] the exponentials of the raw values can neither overflow nor all vanish, so the max is not subtracted
+        // and the exponentials start without waiting for it (the same result to rounding); otherwise it is.
         private static void WriteInlineSoftmax(SourceWriter w, ActivationSpec softmax, string output, int s, int units)
         {
             string max = $"s{s}0";
             for (int j = 1; j < units; j++) max = $"{TypeRefs.MathF}.Max({max}, s{s}{j})";
             w.WriteLine($"float m{s} = {max};");
+            w.WriteLine($"float c{s} = m{s} >= -80f && m{s} <= 80f ? 0f : m{s};");
             var sum = new List<string>();
             for (int j = 0; j < units; j++)
             {
-                w.WriteLine($"float e{s}{j} = {TypeRefs.MathF}.Exp(s{s}{j} - m{s});");
+                w.WriteLine($"float e{s}{j} = {TypeRefs.MathF}.Exp(s{s}{j} - c{s});");
                 sum.Add($"e{s}{j}");
             }
             if (softmax.Kind == Activation.Softmax)
             {
-                w.WriteLine($"float r{s} = 1f / ({string.Join(" + ", sum)});");
-                for (int j = 0; j < units; j++) w.WriteLine($"{output}[{s * units + j}] = e{s}{j} * r{s};");
+                w.WriteLine($"float t{s} = {string.Join(" + ", sum)};");
+                for (int j = 0; j < units; j++) w.WriteLine($"{output}[{s * units + j}] = e{s}{j} / t{s};");
             }
             else
             {
-                w.WriteLine($"float l{s} = m{s} + {TypeRefs.MathF}.Log({string.Join(" + ", sum)});");
+                w.WriteLine($"float l{s} = c{s} + {TypeRefs.MathF}.Log({string.Join(" + ", sum)});");
                 for (int j = 0; j < units; j++) w.WriteLine($"{output}[{s * units + j}] = s{s}{j} - l{s};");
             }
         }

@@ -109,3 +109,11 @@ namespace ModelGen.Tests.Models
     [Dense(1, Activation.Sigmoid)]
     public partial class Xor { }
 }
+
+namespace ModelGen.Tests.Models
+{
+    /// <summary>A scalar output layer with log_softmax written inline on its sums.</summary>
+    [Model(3)]
+    [Dense(2, Activation.LogSoftmax)]
+    public partial class TinyLogSoftmax { }
+}
