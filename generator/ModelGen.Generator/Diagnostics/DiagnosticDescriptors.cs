@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace ModelGen.Generator.Diagnostics
 {
     /// <summary>Every diagnostic ModelGen reports. IDs are never reused.</summary>
-    internal static class DiagnosticDescriptors
+    internal static partial class DiagnosticDescriptors
     {
         private const string Category = "ModelGen";
 

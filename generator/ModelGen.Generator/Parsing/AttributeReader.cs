@@ -26,7 +26,8 @@ namespace ModelGen.Generator.Parsing
         /// <summary>Metadata name of <c>ActivationAttribute</c>.</summary>
         public const string ActivationAttributeName = "ModelGen.ActivationAttribute";
 
-        private static readonly string[] s_parameterNames = { "Alpha", "NegativeSlope", "Threshold", "DefaultValue", "B" };
+        /// <summary>The activation parameters, in the order of <see cref="ActivationParameterKinds"/> bits and of the <c>given</c> array of <see cref="ResolveActivation"/>.</summary>
+        public static readonly string[] ActivationParameterNames = { "Alpha", "NegativeSlope", "Threshold", "DefaultValue", "B" };
 
         /// <summary>Reads the model declared on <paramref name="context"/>'s target class.</summary>
         public static ModelResult Read(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -262,7 +263,7 @@ namespace ModelGen.Generator.Parsing
 
             bool useBias = true;
             Initializer kernel = Initializer.GlorotUniform, bias = Initializer.Zeros;
-            var given = new float?[s_parameterNames.Length];
+            var given = new float?[ActivationParameterNames.Length];
             foreach (KeyValuePair<string, TypedConstant> named in data.NamedArguments)
             {
                 if (named.Value.Kind == TypedConstantKind.Error || named.Value.Value is null) return null;
@@ -272,13 +273,13 @@ namespace ModelGen.Generator.Parsing
                     case "KernelInitializer": ok &= ReadInitializer(named.Value, location, diagnostics, out kernel); break;
                     case "BiasInitializer": ok &= ReadInitializer(named.Value, location, diagnostics, out bias); break;
                     default:
-                        int index = System.Array.IndexOf(s_parameterNames, named.Key);
+                        int index = System.Array.IndexOf(ActivationParameterNames, named.Key);
                         if (index >= 0) given[index] = (float)named.Value.Value;
                         break;
                 }
             }
 
-            ActivationSpec? spec = ResolveActivation(activation, given, location, diagnostics);
+            ActivationSpec? spec = ResolveActivation(activation, given, (descriptor, arguments) => diagnostics.Add(Diagnostic.Create(descriptor, location, arguments)));
             if (spec is null) ok = false;
 
             int before = isDense ? units : width;
@@ -306,22 +307,24 @@ namespace ModelGen.Generator.Parsing
 
         /// <summary>
         /// Fills in Keras defaults for the parameters <paramref name="activation"/> takes, warns about parameters it does
-        /// not take, and rejects missing or unusable values. Shared by every reader.
+        /// not take, and rejects missing or unusable values. Shared by every reader: each reader turns the
+        /// (descriptor, message arguments) pairs given to <paramref name="report"/> into diagnostics at its own location.
+        /// <paramref name="given"/> is indexed like <see cref="ActivationParameterNames"/>.
         /// </summary>
-        public static ActivationSpec? ResolveActivation(Activation activation, float?[] given, Location location, ImmutableArray<Diagnostic>.Builder diagnostics)
+        public static ActivationSpec? ResolveActivation(Activation activation, float?[] given, System.Action<DiagnosticDescriptor, object[]> report)
         {
             ActivationParameterKinds takes = ActivationCatalog.Parameters(activation);
             ActivationParameterKinds required = ActivationCatalog.RequiredParameters(activation);
-            var values = new float[s_parameterNames.Length];
+            var values = new float[ActivationParameterNames.Length];
             bool ok = true;
-            for (int i = 0; i < s_parameterNames.Length; i++)
+            for (int i = 0; i < ActivationParameterNames.Length; i++)
             {
                 var kind = (ActivationParameterKinds)(1 << i);
                 if ((takes & kind) == 0)
                 {
                     if (given[i] is not null)
                     {
-                        diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.UnusedActivationParameter, location, s_parameterNames[i], activation));
+                        report(DiagnosticDescriptors.UnusedActivationParameter, new object[] { ActivationParameterNames[i], activation });
                     }
                     values[i] = float.NaN;
                     continue;
@@ -329,7 +332,7 @@ namespace ModelGen.Generator.Parsing
                 float? value = given[i];
                 if (value is null && (required & kind) != 0)
                 {
-                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MissingActivationParameter, location, activation, s_parameterNames[i]));
+                    report(DiagnosticDescriptors.MissingActivationParameter, new object[] { activation, ActivationParameterNames[i] });
                     ok = false;
                     continue;
                 }
@@ -341,7 +344,7 @@ namespace ModelGen.Generator.Parsing
                     : null;
                 if (problem is not null)
                 {
-                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidActivationParameter, location, s_parameterNames[i], v, activation, problem));
+                    report(DiagnosticDescriptors.InvalidActivationParameter, new object[] { ActivationParameterNames[i], v, activation, problem });
                     ok = false;
                     continue;
                 }
