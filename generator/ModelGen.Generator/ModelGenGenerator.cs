@@ -1,6 +1,8 @@
+using System;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 using ModelGen.Generator.Emit;
 using ModelGen.Generator.Model;
 using ModelGen.Generator.Parsing;
@@ -44,6 +46,47 @@ namespace ModelGen.Generator
             IncrementalValuesProvider<ImmutableArray<Diagnostic>> orphanActivation = context.SyntaxProvider
                 .ForAttributeWithMetadataName(AttributeReader.ActivationAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => AttributeReader.ReadOrphanLayer(ctx, ct))
                 .WithTrackingName(TrackingNames.OrphanActivation);
+
+            // Models that name a JSON declaration or a weights file are completed by a join with those files.
+            IncrementalValuesProvider<ModelRequest> requests = models
+                .Where(static r => r.Request is not null)
+                .Select(static (r, _) => r.Request!)
+                .WithTrackingName(TrackingNames.ModelRequests);
+
+            // Each JSON file is parsed on its own, so editing one re-parses no other; the join below only looks results up.
+            IncrementalValueProvider<ImmutableArray<JsonModelFile>> jsonFiles = context.AdditionalTextsProvider
+                .Where(static t => t.Path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                .Select(static (t, ct) => JsonModelReader.Read(t.Path, t.GetText(ct) ?? SourceText.From(""), ct))
+                .WithTrackingName(TrackingNames.JsonFiles)
+                .Collect();
+
+            // Weights reach the generator as base64 text written by ModelGen's build targets (AdditionalFiles must be text).
+            IncrementalValueProvider<ImmutableArray<WeightsFile>> weightsFiles = context.AdditionalTextsProvider
+                .Where(static t => t.Path.EndsWith(WeightsReader.TextExtension, StringComparison.OrdinalIgnoreCase))
+                .Select(static (t, ct) => WeightsReader.Read(t.Path, t.GetText(ct) ?? SourceText.From(""), ct))
+                .WithTrackingName(TrackingNames.WeightsFiles)
+                .Collect();
+
+            // Relative paths in [Model] are taken from the project directory.
+            IncrementalValueProvider<string?> projectDirectory = context.AnalyzerConfigOptionsProvider
+                .Select(static (o, _) => o.GlobalOptions.TryGetValue("build_property.ProjectDir", out string? dir) ? dir : null)
+                .WithTrackingName(TrackingNames.ProjectDirectory);
+
+            IncrementalValuesProvider<ResolvedModel> resolved = requests
+                .Combine(jsonFiles.Combine(weightsFiles).Combine(projectDirectory))
+                .Select(static (pair, _) => ModelResolver.Resolve(pair.Left, pair.Right.Left.Left, pair.Right.Left.Right, pair.Right.Right))
+                .WithTrackingName(TrackingNames.ResolvedModels);
+            IncrementalValuesProvider<NetworkSpec> resolvedSpecs = resolved
+                .Where(static r => r.Spec is not null)
+                .Select(static (r, _) => r.Spec!)
+                .WithTrackingName(TrackingNames.ResolvedSpecs);
+
+            context.RegisterSourceOutput(resolved, static (spc, r) =>
+            {
+                foreach (DiagnosticInfo info in r.Diagnostics) spc.ReportDiagnostic(info.ToDiagnostic());
+            });
+            context.RegisterSourceOutput(resolvedSpecs, static (spc, spec) =>
+                NetworkEmitter.Emit(spec, (hint, text) => spc.AddSource(hint, text), spc.CancellationToken));
 
             context.RegisterSourceOutput(diagnostics, static (spc, list) => Report(spc, list));
             context.RegisterSourceOutput(orphanDense, static (spc, list) => Report(spc, list));

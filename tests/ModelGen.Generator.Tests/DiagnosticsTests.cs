@@ -124,12 +124,6 @@ namespace ModelGen.Generator.Tests
                 [Dense(2)]
                 public static partial class {|MGEN014:StaticNet|} { }
                 """, new[] { "'StaticNet'", "static" }),
-            ["MGEN015"] = ("""
-                using ModelGen;
-
-                [{|MGEN015:Model(Json = "models/iris.keras.json")|}]
-                public partial class FromJson { }
-                """, new[] { "'FromJson'", "models/iris.keras.json" }),
             ["MGEN016"] = ("""
                 using ModelGen;
 
@@ -171,7 +165,73 @@ namespace ModelGen.Generator.Tests
                 [Dense(1)]
                 public partial class {|MGEN020:DerivedNet|} : BaseNet { }
                 """, new[] { "'DerivedNet'", "'BaseNet'" }),
+            ["MGEN035"] = ("""
+                using ModelGen;
+
+                [{|MGEN035:Model(Json = "models/iris.keras.json")|}]
+                public partial class FromJson { }
+                """, new[] { "'FromJson'", "models/iris.keras.json", "AdditionalFiles" }),
+            ["MGEN036"] = ("""
+                using ModelGen;
+
+                [{|MGEN036:Model(2, Weights = "models/missing.safetensors")|}]
+                [Dense(1)]
+                public partial class NoWeights { }
+                """, new[] { "'NoWeights'", "models/missing.safetensors", "ModelGenWeights" }),
+            ["MGEN037"] = ("""
+                using ModelGen;
+
+                [{|MGEN037:Model(2, Weights = "w.bin")|}]
+                [Dense(1)]
+                public partial class BadWeights { }
+                """, new[] { "'BadWeights'", "w.bin", "not a whole number of float32 values" }),
+            ["MGEN038"] = ("""
+                using ModelGen;
+
+                [{|MGEN038:Model(2, Weights = "w.bin")|}]
+                [Dense(2)]
+                public partial class WrongCount { }
+                """, new[] { "'WrongCount'", "6 parameters", "raw float32", "3 values" }),
+            ["MGEN039"] = ("""
+                using ModelGen;
+
+                [Model(Json = "net.json")]
+                [{|MGEN039:Dense(2)|}]
+                public partial class Twice { }
+                """, new[] { "'Twice'", "net.json", "remove" }),
+            ["MGEN040"] = ("""
+                using ModelGen;
+
+                [{|MGEN040:Model(5, Json = "net.json")|}]
+                public partial class Disagrees { }
+                """, new[] { "'Disagrees'", "5 inputs", "net.json", "gives 2" }),
+            ["MGEN041"] = ("""
+                using ModelGen;
+
+                [{|MGEN041:Model(2, Weights = "w.bin")|}]
+                [Dense(1)]
+                public partial class Ambiguous { }
+                """, new[] { "'Ambiguous'", "/proj/a/w.bin", "/proj/b/w.bin" }),
+            ["MGEN042"] = ("""
+                using ModelGen;
+
+                [{|MGEN042:Model(2, Weights = "")|}]
+                [Dense(1)]
+                public partial class Blank { }
+                """, new[] { "'Blank'", "Weights is empty" }),
         };
+
+        /// <summary>The AdditionalFiles of the cases that need some.</summary>
+        private static readonly Dictionary<string, AdditionalText[]> s_files = new()
+        {
+            ["MGEN037"] = new[] { AdditionalFiles.Weights("w.bin", new byte[] { 1, 2, 3, 4, 5 }) },
+            ["MGEN038"] = new[] { AdditionalFiles.Weights("w.bin", AdditionalFiles.Raw(1, 2, 3)) },
+            ["MGEN040"] = new[] { AdditionalFiles.Json("net.json", SmallJson) },
+            ["MGEN041"] = new[] { AdditionalFiles.Weights("a/w.bin", AdditionalFiles.Raw(1, 2, 3)), AdditionalFiles.Weights("b/w.bin", AdditionalFiles.Raw(1, 2, 3)) },
+        };
+
+        /// <summary>A ModelGen-format declaration: 2 inputs, Dense 1.</summary>
+        internal const string SmallJson = """{"format": "modelgen", "inputs": 2, "layers": [{"dense": 1}]}""";
 
         public static TheoryData<string> DescriptorIds() => new(GeneratorInternals.Descriptors.Select(d => d.Id));
 
@@ -186,7 +246,7 @@ namespace ModelGen.Generator.Tests
         public void DescriptorIsReported(string id)
         {
             Assert.True(s_cases.TryGetValue(id, out var @case), $"No triggering source for {id}: add one to s_cases");
-            GeneratorRun run = DiagnosticMarkup.Verify(@case.Markup);
+            GeneratorRun run = DiagnosticMarkup.Verify(@case.Markup, s_files.TryGetValue(id, out AdditionalText[]? files) ? files : Array.Empty<AdditionalText>());
             string message = DiagnosticMarkup.MessageOf(run, id);
             foreach (string fragment in @case.MessageContains) Assert.Contains(fragment, message);
             DiagnosticDescriptor descriptor = GeneratorInternals.Descriptors.Single(d => d.Id == id);
@@ -456,19 +516,6 @@ namespace ModelGen.Generator.Tests
                     public class {|MGEN001,MGEN007,MGEN008:Bad|}<T> { }
                 }
                 """);
-        }
-
-        [Fact]
-        public void JsonWithInputs_StillJson()
-        {
-            GeneratorRun run = DiagnosticMarkup.Verify("""
-                using ModelGen;
-
-                [{|MGEN015:Model(4, Json = "net.json", Weights = "net.safetensors")|}]
-                [Dense(2)]
-                public partial class Both { }
-                """);
-            Assert.Contains("net.json", DiagnosticMarkup.MessageOf(run, "MGEN015"));
         }
 
         [Fact]

@@ -133,15 +133,6 @@ namespace ModelGen.Generator.Diagnostics
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true);
 
-        /// <summary>MGEN015: JSON models are not read yet. Message: "Model '{0}': JSON declarations (Json = \"{1}\") are not supported by this version of ModelGen; declare the layers with attributes".</summary>
-        public static readonly DiagnosticDescriptor JsonNotSupported = new(
-            id: "MGEN015",
-            title: "JSON declarations not supported yet",
-            messageFormat: "Model '{0}': JSON declarations (Json = \"{1}\") are not supported by this version of ModelGen; declare the layers with attributes",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
-
         /// <summary>MGEN016: a layer attribute on a class without [Model]. Message: "[{0}] on '{1}' has no effect: the class has no [Model] attribute".</summary>
         public static readonly DiagnosticDescriptor LayerWithoutModel = new(
             id: "MGEN016",
@@ -183,6 +174,77 @@ namespace ModelGen.Generator.Diagnostics
             id: "MGEN020",
             title: "Model derives from a model",
             messageFormat: "Model '{0}' derives from model '{1}'; a model class cannot derive from another model class",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+        /// <summary>MGEN035: no AdditionalFile matches a model's Json path. Message: "Model '{0}': no AdditionalFiles item matches Json = \"{1}\"; add &lt;AdditionalFiles Include=\"{1}\" /&gt; to the project (paths are relative to the project directory)".</summary>
+        public static readonly DiagnosticDescriptor JsonFileNotFound = new(
+            id: "MGEN035",
+            title: "JSON declaration not found",
+            messageFormat: "Model '{0}': no AdditionalFiles item matches Json = \"{1}\"; add <AdditionalFiles Include=\"{1}\" /> to the project (paths are relative to the project directory)",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN036: no encoded weights file matches a model's Weights path. Message: "Model '{0}': no weights file matches Weights = \"{1}\"; add &lt;ModelGenWeights Include=\"{1}\" /&gt; to the project (ModelGen's build targets pass it to the generator; paths are relative to the project directory)".</summary>
+        public static readonly DiagnosticDescriptor WeightsFileNotFound = new(
+            id: "MGEN036",
+            title: "Weights file not found",
+            messageFormat: "Model '{0}': no weights file matches Weights = \"{1}\"; add <ModelGenWeights Include=\"{1}\" /> to the project (ModelGen's build targets pass it to the generator; paths are relative to the project directory)",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN037: a weights file is corrupt, of an unknown format, or holds non-finite values. Message: "Model '{0}': weights file '{1}' cannot be read: {2}".</summary>
+        public static readonly DiagnosticDescriptor WeightsUnreadable = new(
+            id: "MGEN037",
+            title: "Weights file cannot be read",
+            messageFormat: "Model '{0}': weights file '{1}' cannot be read: {2}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN038: a weights file holds a different number of values than the model has parameters. Message: "Model '{0}' has {1} parameters, but weights file '{2}' ({3}) holds {4} values".</summary>
+        public static readonly DiagnosticDescriptor WeightsCountMismatch = new(
+            id: "MGEN038",
+            title: "Weights file does not fit the model",
+            messageFormat: "Model '{0}' has {1} parameters, but weights file '{2}' ({3}) holds {4} values",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN039: a JSON-declared model also has layer attributes. Message: "Model '{0}' takes its layers from Json = \"{1}\"; remove its [Dense] and [Activation] attributes".</summary>
+        public static readonly DiagnosticDescriptor JsonAndLayerAttributes = new(
+            id: "MGEN039",
+            title: "Layers declared twice",
+            messageFormat: "Model '{0}' takes its layers from Json = \"{1}\"; remove its [Dense] and [Activation] attributes",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN040: [Model(inputs, Json = ...)] names an input size the JSON file contradicts. Message: "Model '{0}' declares {1} inputs, but '{2}' gives {3}".</summary>
+        public static readonly DiagnosticDescriptor InputSizeMismatch = new(
+            id: "MGEN040",
+            title: "Input size disagrees with the JSON declaration",
+            messageFormat: "Model '{0}' declares {1} inputs, but '{2}' gives {3}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN041: a Json or Weights path matches more than one AdditionalFile and none exactly. Message: "Model '{0}': {1} = \"{2}\" matches several files ({3}); give a longer path".</summary>
+        public static readonly DiagnosticDescriptor AmbiguousPath = new(
+            id: "MGEN041",
+            title: "Path matches several files",
+            messageFormat: "Model '{0}': {1} = \"{2}\" matches several files ({3}); give a longer path",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        /// <summary>MGEN042: Json or Weights is an empty string. Message: "Model '{0}': {1} is empty; give the path of a file relative to the project directory".</summary>
+        public static readonly DiagnosticDescriptor EmptyPath = new(
+            id: "MGEN042",
+            title: "Empty path",
+            messageFormat: "Model '{0}': {1} is empty; give the path of a file relative to the project directory",
             category: Category,
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true);

@@ -29,6 +29,7 @@ namespace ModelGen.Generator.Emit
         public static void Emit(NetworkSpec spec, Action<string, string> add, CancellationToken cancellationToken)
         {
             add(spec.HintStem + ".g.cs", WriteSurface(spec));
+            if (spec.HasWeights) add(spec.HintStem + ".Weights.g.cs", WrapInClass(spec, w => WriteWeights(w, spec, cancellationToken)));
             for (int l = 0; l < spec.Layers.Count; l++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -140,6 +141,67 @@ namespace ModelGen.Generator.Emit
             return w.ToString();
         }
 
+        /// <summary>The body of <c>Forward</c> (and of <c>Predict</c>): n samples, 4 at a time, then the rest one at a time.</summary>
+        private static void WriteForwardBody(SourceWriter w, NetworkSpec spec, string weights, bool heapScratch)
+        {
+            int layers = spec.Layers.Count;
+            int scratchWidth = spec.ScratchWidth;
+            w.WriteLine("int n = input.Length / InputSize;");
+            w.WriteLine($"if (n == 0 || input.Length != n * InputSize || output.Length != n * OutputSize) n = {TypeRefs.Shapes}.BatchSize(input.Length, InputSize, output.Length, OutputSize);");
+            w.WriteLine($"{ReadOnlySpan} w = {weights};");
+            int batch = LayerEmitter.BatchSamples;
+            if (layers > 1)
+            {
+                w.WriteLine(heapScratch
+                    ? $"{Span} scratch = t_modelGenScratch ??= new float[{2 * batch * scratchWidth}];"
+                    : $"{Span} scratch = stackalloc float[{2 * batch * scratchWidth}];");
+                w.WriteLine($"{Span} a = scratch.Slice(0, {batch * scratchWidth});");
+                w.WriteLine($"{Span} b = scratch.Slice({batch * scratchWidth}, {batch * scratchWidth});");
+            }
+            w.WriteLine("int s = 0;");
+            foreach (int samples in new[] { batch, 1 })
+            {
+                w.WriteLine(samples == 1 ? "// The remaining samples one at a time." : $"// {batch} samples at a time: each weight vector loaded once serves all {batch}.");
+                using (w.Braces(samples == 1 ? "for (; s < n; s++)" : $"for (; s <= n - {batch}; s += {batch})"))
+                {
+                    string current = $"input.Slice(s * {spec.InputSize}, {samples * spec.InputSize})";
+                    for (int l = 0; l < layers; l++)
+                    {
+                        LayerSpec layer = spec.Layers[l];
+                        string next = l == layers - 1 ? $"output.Slice(s * {spec.OutputSize}, {samples * spec.OutputSize})" : (l % 2 == 0 ? "a" : "b");
+                        string suffix = samples == 1 ? "" : "x" + samples;
+                        w.WriteLine(layer.Kind == LayerKind.Dense
+                            ? $"{LayerEmitter.Name(l)}{suffix}(w, {current}, {next});"
+                            : $"{LayerEmitter.Name(l)}Activate({current}, {next}, {samples});");
+                        current = next;
+                    }
+                }
+            }
+        }
+
+        /// <summary>The embedded weights as a span over constant data: no allocation and no start-up work.</summary>
+        private static void WriteWeights(SourceWriter w, NetworkSpec spec, CancellationToken cancellationToken)
+        {
+            w.WriteLine("/// <summary>The embedded parameters, in the layout of <see cref=\"Parameters\"/>; the span reads constant data in the assembly.</summary>");
+            w.WriteLine($"[{TypeRefs.EditorBrowsable}({TypeRefs.EditorBrowsableNever})]");
+            w.WriteLine($"private static {ReadOnlySpan} ModelGenWeights => new float[{spec.Weights.Count}]");
+            w.WriteLine("{");
+            var line = new System.Text.StringBuilder();
+            for (int i = 0; i < spec.Weights.Count; i++)
+            {
+                if (i % 8 == 0)
+                {
+                    if ((i & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+                    if (line.Length > 0) w.WriteLine(line.ToString());
+                    line.Clear().Append("    ");
+                }
+                else line.Append(' ');
+                line.Append(Literals.Float(spec.Weights[i])).Append(',');
+            }
+            if (line.Length > 0) w.WriteLine(line.ToString());
+            w.WriteLine("};");
+        }
+
         private static void WriteClass(SourceWriter w, NetworkSpec spec)
         {
             int layers = spec.Layers.Count;
@@ -184,11 +246,23 @@ namespace ModelGen.Generator.Emit
                 w.WriteLine();
 
                 // Constructors.
-                w.WriteLine("/// <summary>Creates the model with Keras-default initialization from a fresh random seed.</summary>");
-                w.WriteLine(generatedCode);
-                w.WriteLine($"public {spec.ClassName}() : this({TypeRefs.Initializers}.NewSeed())");
-                w.WriteLine("{");
-                w.WriteLine("}");
+                if (spec.HasWeights)
+                {
+                    w.WriteLine("/// <summary>Creates the model with the embedded weights (a copy: training it leaves <see cref=\"Predict\"/> unchanged).</summary>");
+                    w.WriteLine(generatedCode);
+                    using (w.Braces($"public {spec.ClassName}()"))
+                    {
+                        w.WriteLine("_modelGenParameters = ModelGenWeights.ToArray();");
+                    }
+                }
+                else
+                {
+                    w.WriteLine("/// <summary>Creates the model with Keras-default initialization from a fresh random seed.</summary>");
+                    w.WriteLine(generatedCode);
+                    w.WriteLine($"public {spec.ClassName}() : this({TypeRefs.Initializers}.NewSeed())");
+                    w.WriteLine("{");
+                    w.WriteLine("}");
+                }
                 w.WriteLine();
                 w.WriteLine("/// <summary>Creates the model with its initializers drawn from <paramref name=\"seed\"/>: the same seed gives the same parameters on every machine.</summary>");
                 w.WriteLine(generatedCode);
@@ -228,39 +302,25 @@ namespace ModelGen.Generator.Emit
                 w.WriteLine(generatedCode);
                 using (w.Braces($"public void Forward({ReadOnlySpan} input, {Span} output)"))
                 {
-                    w.WriteLine("int n = input.Length / InputSize;");
-                    w.WriteLine($"if (n == 0 || input.Length != n * InputSize || output.Length != n * OutputSize) n = {TypeRefs.Shapes}.BatchSize(input.Length, InputSize, output.Length, OutputSize);");
-                    w.WriteLine($"{ReadOnlySpan} w = _modelGenParameters;");
-                    int batch = LayerEmitter.BatchSamples;
-                    if (layers > 1)
-                    {
-                        w.WriteLine(heapScratch
-                            ? $"{Span} scratch = t_modelGenScratch ??= new float[{2 * batch * scratchWidth}];"
-                            : $"{Span} scratch = stackalloc float[{2 * batch * scratchWidth}];");
-                        w.WriteLine($"{Span} a = scratch.Slice(0, {batch * scratchWidth});");
-                        w.WriteLine($"{Span} b = scratch.Slice({batch * scratchWidth}, {batch * scratchWidth});");
-                    }
-                    w.WriteLine("int s = 0;");
-                    foreach (int samples in new[] { batch, 1 })
-                    {
-                        w.WriteLine(samples == 1 ? "// The remaining samples one at a time." : $"// {batch} samples at a time: each weight vector loaded once serves all {batch}.");
-                        using (w.Braces(samples == 1 ? "for (; s < n; s++)" : $"for (; s <= n - {batch}; s += {batch})"))
-                        {
-                            string current = $"input.Slice(s * {spec.InputSize}, {samples * spec.InputSize})";
-                            for (int l = 0; l < layers; l++)
-                            {
-                                LayerSpec layer = spec.Layers[l];
-                                string next = l == layers - 1 ? $"output.Slice(s * {spec.OutputSize}, {samples * spec.OutputSize})" : (l % 2 == 0 ? "a" : "b");
-                                string suffix = samples == 1 ? "" : "x" + samples;
-                                w.WriteLine(layer.Kind == LayerKind.Dense
-                                    ? $"{LayerEmitter.Name(l)}{suffix}(w, {current}, {next});"
-                                    : $"{LayerEmitter.Name(l)}Activate({current}, {next}, {samples});");
-                                current = next;
-                            }
-                        }
-                    }
+                    WriteForwardBody(w, spec, "_modelGenParameters", heapScratch);
                 }
                 w.WriteLine();
+
+                if (spec.HasWeights)
+                {
+                    w.WriteLine("/// <summary>");
+                    w.WriteLine("/// <see cref=\"Forward\"/> with the embedded weights compiled in: no instance, no allocation, no start-up work.");
+                    w.WriteLine("/// Computes n = <c>input.Length / InputSize</c> samples stored back to back; <paramref name=\"output\"/> receives");
+                    w.WriteLine("/// <c>n * OutputSize</c> floats. Thread-safe.");
+                    w.WriteLine("/// </summary>");
+                    w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length is not what the model needs.</exception>");
+                    w.WriteLine(generatedCode);
+                    using (w.Braces($"public static void Predict({ReadOnlySpan} input, {Span} output)"))
+                    {
+                        WriteForwardBody(w, spec, "ModelGenWeights", heapScratch);
+                    }
+                    w.WriteLine();
+                }
 
                 // Training.
                 int gradientStart = trace.Width;

@@ -51,13 +51,23 @@ namespace ModelGen.Generator.Model
     /// specs and <see cref="EquatableArray{T}"/>; never an <c>ISymbol</c>, <c>SyntaxNode</c>, <c>Location</c> or
     /// <c>Compilation</c>, not even nested.
     /// </remarks>
+    /// <param name="Namespace">The containing namespace ("" for the global one).</param>
+    /// <param name="ClassName">The class name as written in C# (keywords escaped with <c>@</c>).</param>
+    /// <param name="Source">Where the declaration came from, for the generated docs.</param>
+    /// <param name="InputSize">Floats per sample in.</param>
+    /// <param name="Layers">The layers in application order.</param>
+    /// <param name="Weights">The embedded parameters (<c>[Model(Weights = ...)]</c>), <see cref="ParameterCount"/> values; empty when none.</param>
     internal sealed record NetworkSpec(
         string Namespace,
         string ClassName,
         string Source,
         int InputSize,
-        EquatableArray<LayerSpec> Layers)
+        EquatableArray<LayerSpec> Layers,
+        EquatableArray<float> Weights)
     {
+        /// <summary>True when the parameters are compiled in.</summary>
+        public bool HasWeights => Weights.Count > 0;
+
         /// <summary>Floats per sample out.</summary>
         public int OutputSize => Layers.Count == 0 ? InputSize : Layers[Layers.Count - 1].Outputs;
 

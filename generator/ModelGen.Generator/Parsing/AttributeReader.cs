@@ -14,7 +14,11 @@ namespace ModelGen.Generator.Parsing
     /// This pair is split right after the transform: the spec half is cached, the diagnostics half carries real
     /// <see cref="Diagnostic"/>s (with locations) and is not.
     /// </remarks>
-    internal readonly record struct ModelResult(NetworkSpec? Spec, ImmutableArray<Diagnostic> Diagnostics);
+    /// <remarks>
+    /// A model that names a JSON or weights file has no spec yet: its <see cref="Request"/> is completed by
+    /// <see cref="ModelResolver"/> once the AdditionalFiles are read.
+    /// </remarks>
+    internal readonly record struct ModelResult(NetworkSpec? Spec, ImmutableArray<Diagnostic> Diagnostics, ModelRequest? Request = null);
 
     /// <summary>Reads a <c>[Model]</c> class and its <c>[Dense]</c> / <c>[Activation]</c> attributes into a <see cref="NetworkSpec"/>.</summary>
     internal static class AttributeReader
@@ -102,7 +106,7 @@ namespace ModelGen.Generator.Parsing
             // [Model(inputs)] or [Model(Json = ...)].
             int inputs = 0;
             bool hasInputs = false;
-            string? json = null;
+            string? json = null, weights = null;
             if (modelAttribute.ConstructorArguments.Length == 1)
             {
                 if (modelAttribute.ConstructorArguments[0].Value is not int value) return new ModelResult(null, diagnostics.ToImmutable());
@@ -112,11 +116,36 @@ namespace ModelGen.Generator.Parsing
             foreach (KeyValuePair<string, TypedConstant> named in modelAttribute.NamedArguments)
             {
                 if (named.Key == "Json") json = named.Value.Value as string;
+                else if (named.Key == "Weights") weights = named.Value.Value as string;
+            }
+            if (json is not null && json.Trim().Length == 0)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.EmptyPath, modelLocation, name, "Json"));
+                usable = false;
+            }
+            if (weights is not null && weights.Trim().Length == 0)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.EmptyPath, modelLocation, name, "Weights"));
+                usable = false;
             }
             if (json is not null)
             {
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.JsonNotSupported, modelLocation, name, json));
-                return new ModelResult(null, diagnostics.ToImmutable());
+                // The layers come from the file; the resolver reads it. Inputs, when given too, must agree with it.
+                if (hasInputs && inputs <= 0)
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NonPositiveSize, modelLocation, "The input size of model '" + name + "'", inputs));
+                    usable = false;
+                }
+                foreach (AttributeData attribute in symbol.GetAttributes())
+                {
+                    if (attribute.AttributeClass?.ToDisplayString() is not (DenseAttributeName or ActivationAttributeName)) continue;
+                    Location layerLocation = LocationOf(attribute, declaration, cancellationToken);
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.JsonAndLayerAttributes, layerLocation, name, json));
+                    usable = false;
+                }
+                if (!usable) return new ModelResult(null, diagnostics.ToImmutable());
+                ModelRequest jsonRequest = Request(symbol, name, hasInputs ? inputs : 0, new DeclaredLayer[0], json, weights, modelLocation);
+                return new ModelResult(null, diagnostics.ToImmutable(), jsonRequest);
             }
             if (!hasInputs)
             {
@@ -167,6 +196,10 @@ namespace ModelGen.Generator.Parsing
                 else declared.Add(layer.Value);
             }
             if (!usable) return new ModelResult(null, diagnostics.ToImmutable());
+            if (weights is not null)
+            {
+                return new ModelResult(null, diagnostics.ToImmutable(), Request(symbol, name, inputs, declared.ToArray(), null, weights, modelLocation));
+            }
 
             LayerSpec[]? layers = NetworkBuilder.Build(inputs, declared.ToArray(), out string? tooLarge);
             if (layers is null)
@@ -182,17 +215,30 @@ namespace ModelGen.Generator.Parsing
                 return new ModelResult(null, diagnostics.ToImmutable());
             }
 
-            string ns = symbol.ContainingNamespace.IsGlobalNamespace ? "" : symbol.ContainingNamespace.ToDisplayString();
-            // Keyword names (class @struct) must stay escaped in the generated declaration; the namespace display string already is.
-            string className = SyntaxFacts.GetKeywordKind(symbol.Name) == SyntaxKind.None ? symbol.Name : "@" + symbol.Name;
-            var spec = new NetworkSpec(ns, className, "attributes on " + symbol.Name, inputs, new EquatableArray<LayerSpec>(layers));
+            var spec = new NetworkSpec(NamespaceOf(symbol), ClassNameOf(symbol), "attributes on " + symbol.Name, inputs, new EquatableArray<LayerSpec>(layers), default);
             return new ModelResult(spec, diagnostics.ToImmutable());
+        }
+
+        private static string NamespaceOf(INamedTypeSymbol symbol) =>
+            symbol.ContainingNamespace.IsGlobalNamespace ? "" : symbol.ContainingNamespace.ToDisplayString();
+
+        // Keyword names (class @struct) must stay escaped in the generated declaration; the namespace display string already is.
+        private static string ClassNameOf(INamedTypeSymbol symbol) =>
+            SyntaxFacts.GetKeywordKind(symbol.Name) == SyntaxKind.None ? symbol.Name : "@" + symbol.Name;
+
+        private static ModelRequest Request(INamedTypeSymbol symbol, string name, int inputs, DeclaredLayer[] layers, string? json, string? weights, Location attribute)
+        {
+            FileLinePositionSpan lines = attribute.GetLineSpan();
+            var location = new LocationInfo(
+                lines.Path ?? "", attribute.SourceSpan.Start, attribute.SourceSpan.Length,
+                lines.StartLinePosition.Line, lines.StartLinePosition.Character, lines.EndLinePosition.Line, lines.EndLinePosition.Character);
+            return new ModelRequest(NamespaceOf(symbol), ClassNameOf(symbol), name, inputs, new EquatableArray<DeclaredLayer>(layers), json, weights, location);
         }
 
         private static readonly string[] s_generatedMembers =
         {
             "InputSize", "OutputSize", "ParameterCount", "Parameters", "Forward", "ForwardTrace", "Backward", "ComputeGradients",
-            "Predict", "ModelGenTrace", "ModelGenRunTrace", "ModelGenRunBackward", "_modelGenParameters", "_modelGenTrace",
+            "Predict", "ModelGenWeights", "ModelGenTrace", "ModelGenRunTrace", "ModelGenRunBackward", "_modelGenParameters", "_modelGenTrace",
             "_modelGenTraceSamples", "t_modelGenScratch",
         };
 

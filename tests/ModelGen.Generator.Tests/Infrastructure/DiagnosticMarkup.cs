@@ -53,10 +53,13 @@ namespace ModelGen.Generator.Tests.Infrastructure
         /// errors have exactly the IDs <paramref name="compilerIds"/> (none by default: the generator must not emit broken
         /// code while it reports problems).
         /// </summary>
-        public static GeneratorRun Verify(string markup, params string[] compilerIds)
+        public static GeneratorRun Verify(string markup, params string[] compilerIds) => Verify(markup, Array.Empty<AdditionalText>(), compilerIds);
+
+        /// <summary>As <see cref="Verify(string, string[])"/>, with <paramref name="additionalFiles"/> in the project.</summary>
+        public static GeneratorRun Verify(string markup, AdditionalText[] additionalFiles, params string[] compilerIds)
         {
             (string source, ImmutableArray<Expected> expected) = Parse(markup);
-            GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source), expectDiagnostics: true);
+            GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source), expectDiagnostics: true, GeneratorHarness.CreateDriver(additionalFiles));
             SyntaxTree tree = run.Input.SyntaxTrees[0];
             string[] want = expected.Select(e => Describe(e.Id, tree.FilePath, tree.GetLineSpan(e.Span))).OrderBy(s => s, StringComparer.Ordinal).ToArray();
             string[] got = run.GeneratorDiagnostics.Where(d => !d.IsSuppressed)

@@ -116,12 +116,17 @@ namespace ModelGen.Generator.Tests.Infrastructure
         public static CSharpCompilation CreateCompilation(string source) => CreateCompilation(Parse(source));
 
         /// <summary>A driver for the ModelGen generator with step tracking on and every output kind run.</summary>
-        public static GeneratorDriver CreateDriver() => CSharpGeneratorDriver.Create(
+        /// <param name="additionalFiles">The project's AdditionalFiles (see <see cref="AdditionalFiles"/>); none when null.</param>
+        public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText>? additionalFiles = null) => CSharpGeneratorDriver.Create(
             new[] { new ModelGenGenerator().AsSourceGenerator() },
-            additionalTexts: null,
+            additionalTexts: additionalFiles,
             parseOptions: ParseOptions,
-            optionsProvider: null,
+            optionsProvider: AdditionalFiles.Options(),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+        /// <summary>Runs the generator on one file of <paramref name="source"/> with <paramref name="additionalFiles"/> in the project.</summary>
+        public static GeneratorRun Run(string source, IEnumerable<AdditionalText> additionalFiles, bool expectDiagnostics = false) =>
+            Run(CreateCompilation(source), expectDiagnostics, CreateDriver(additionalFiles));
 
         /// <summary>Runs the generator on one file of <paramref name="source"/>; see <see cref="Run(CSharpCompilation, bool, GeneratorDriver?, bool)"/>.</summary>
         public static GeneratorRun Run(string source, bool expectDiagnostics = false) => Run(CreateCompilation(source), expectDiagnostics);

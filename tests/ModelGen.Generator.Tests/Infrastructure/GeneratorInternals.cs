@@ -56,6 +56,21 @@ namespace ModelGen.Generator.Tests.Infrastructure
         /// <summary>[Dense] on any class, reported when the class has no [Model] (diagnostics only).</summary>
         public static readonly string OrphanDense = GeneratorInternals.Step(nameof(OrphanDense));
 
+        /// <summary>Models that name a JSON or weights file.</summary>
+        public static readonly string ModelRequests = GeneratorInternals.Step(nameof(ModelRequests));
+
+        /// <summary>Each JSON AdditionalFile parsed.</summary>
+        public static readonly string JsonFiles = GeneratorInternals.Step(nameof(JsonFiles));
+
+        /// <summary>Each weights AdditionalFile decoded.</summary>
+        public static readonly string WeightsFiles = GeneratorInternals.Step(nameof(WeightsFiles));
+
+        /// <summary>Requests joined with their files.</summary>
+        public static readonly string ResolvedModels = GeneratorInternals.Step(nameof(ResolvedModels));
+
+        /// <summary>The specs of resolved models.</summary>
+        public static readonly string ResolvedSpecs = GeneratorInternals.Step(nameof(ResolvedSpecs));
+
         /// <summary>[Activation] on any class, reported when the class has no [Model] (diagnostics only).</summary>
         public static readonly string OrphanActivation = GeneratorInternals.Step(nameof(OrphanActivation));
 

@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using ModelGen.Generator.Diagnostics;
+using ModelGen.Generator.Model;
+
+namespace ModelGen.Generator.Parsing
+{
+    /// <summary>A <see cref="ModelRequest"/> completed with its files: the spec when everything fits, and the diagnostics.</summary>
+    /// <remarks>Holds only a spec and equatable diagnostic stand-ins, so the join's output caches.</remarks>
+    internal sealed record ResolvedModel(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+
+    /// <summary>
+    /// Completes a <see cref="ModelRequest"/> with the JSON declaration and the weights file it names: finds each file by path,
+    /// passes on the file's own diagnostics, lays out the layers and checks that the weights fit.
+    /// </summary>
+    internal static class ModelResolver
+    {
+        /// <summary>Resolves <paramref name="request"/> against the project's parsed JSON and weights files.</summary>
+        /// <param name="request">The model.</param>
+        /// <param name="jsonFiles">Every parsed <c>.json</c> AdditionalFile.</param>
+        /// <param name="weightsFiles">Every decoded weights file.</param>
+        /// <param name="projectDirectory">The project directory (<c>build_property.ProjectDir</c>), or null when unknown.</param>
+        public static ResolvedModel Resolve(ModelRequest request, ImmutableArray<JsonModelFile> jsonFiles, ImmutableArray<WeightsFile> weightsFiles, string? projectDirectory)
+        {
+            var diagnostics = new List<DiagnosticInfo>();
+            LocationInfo at = request.Attribute;
+            int inputs = request.InputSize;
+            DeclaredLayer[] declared = request.Layers.AsSpan().ToArray();
+            string source = "attributes on " + request.Name;
+
+            if (request.Json is not null)
+            {
+                JsonModelFile? file = Find(request, "Json", request.Json, jsonFiles, f => f.Path, projectDirectory, diagnostics);
+                if (file is null)
+                {
+                    if (diagnostics.Count == 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.JsonFileNotFound, at, request.Name, request.Json));
+                    return Failed(diagnostics);
+                }
+                diagnostics.AddRange(file.Diagnostics);
+                if (!file.Usable) return Failed(diagnostics);
+                if (inputs != 0 && inputs != file.InputSize)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputSizeMismatch, at, request.Name, inputs, request.Json, file.InputSize));
+                    return Failed(diagnostics);
+                }
+                inputs = file.InputSize;
+                declared = file.Layers.AsSpan().ToArray();
+                source = request.Json + " (" + file.Format + ")";
+            }
+
+            LayerSpec[]? layers = NetworkBuilder.Build(inputs, declared, out string? tooLarge);
+            if (layers is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, at, request.Name, tooLarge));
+                return Failed(diagnostics);
+            }
+            if (layers.Length == 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, at, request.Name));
+                return Failed(diagnostics);
+            }
+
+            EquatableArray<float> weights = default;
+            if (request.Weights is not null)
+            {
+                WeightsFile? file = Find(request, "Weights", request.Weights, weightsFiles, f => f.SourcePath, projectDirectory, diagnostics);
+                if (file is null)
+                {
+                    if (!diagnostics.Any(d => d.Descriptor.DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileNotFound, at, request.Name, request.Weights));
+                    }
+                    return Failed(diagnostics);
+                }
+                if (file.Error is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsUnreadable, at, request.Name, request.Weights, file.Error));
+                    return Failed(diagnostics);
+                }
+                int parameters = 0;
+                foreach (LayerSpec layer in layers) parameters += layer.ParameterCount;
+                if (file.Values.Count != parameters)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsCountMismatch, at, request.Name, parameters, request.Weights, file.Format, file.Values.Count));
+                    return Failed(diagnostics);
+                }
+                weights = file.Values;
+            }
+
+            var spec = new NetworkSpec(request.Namespace, request.ClassName, source, inputs, new EquatableArray<LayerSpec>(layers), weights);
+            return new ResolvedModel(spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+        }
+
+        private static ResolvedModel Failed(List<DiagnosticInfo> diagnostics) => new(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+
+        /// <summary>
+        /// The file <paramref name="path"/> names: relative paths are taken from the project directory; without a match there
+        /// (or without a project directory), the one file whose path ends with <paramref name="path"/> on a folder boundary.
+        /// Reports MGEN041 when several files match that way.
+        /// </summary>
+        private static T? Find<T>(ModelRequest request, string property, string path, ImmutableArray<T> files, Func<T, string> pathOf, string? projectDirectory, List<DiagnosticInfo> diagnostics)
+            where T : class
+        {
+            string wanted = Normalize(path);
+            bool rooted = IsRooted(wanted);
+            if (projectDirectory is { Length: > 0 } || rooted)
+            {
+                string full = rooted ? wanted : Collapse(Normalize(projectDirectory!).TrimEnd('/') + "/" + wanted);
+                foreach (T file in files)
+                {
+                    if (string.Equals(Collapse(Normalize(pathOf(file))), full, StringComparison.Ordinal)) return file;
+                }
+                if (rooted) return null;
+            }
+            string suffix = "/" + Collapse(wanted).TrimStart('/');
+            var matches = new List<T>();
+            foreach (T file in files)
+            {
+                string candidate = "/" + Collapse(Normalize(pathOf(file))).TrimStart('/');
+                if (candidate.EndsWith(suffix, StringComparison.Ordinal)) matches.Add(file);
+            }
+            if (matches.Count == 1) return matches[0];
+            if (matches.Count > 1)
+            {
+                string names = string.Join(", ", matches.Select(pathOf).OrderBy(p => p, StringComparer.Ordinal));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AmbiguousPath, request.Attribute, request.Name, property, path, names));
+            }
+            return null;
+        }
+
+        private static string Normalize(string path) => path.Trim().Replace('\\', '/');
+
+        private static bool IsRooted(string path) => path.StartsWith("/", StringComparison.Ordinal) || (path.Length >= 3 && path[1] == ':' && path[2] == '/');
+
+        /// <summary>Removes <c>.</c> segments, folds <c>..</c> into its parent, and collapses repeated separators.</summary>
+        private static string Collapse(string path)
+        {
+            string[] parts = path.Split('/');
+            var kept = new List<string>(parts.Length);
+            for (int i = 0; i < parts.Length; i++)
+            {
+                string part = parts[i];
+                if (part == "." || (part.Length == 0 && i > 0)) continue;
+                if (part == ".." && kept.Count > 0 && kept[kept.Count - 1] is not (".." or "")) kept.RemoveAt(kept.Count - 1);
+                else kept.Add(part);
+            }
+            return string.Join("/", kept);
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using ModelGen.Generator.Tests.Infrastructure;
+using Xunit;
+using static Microsoft.CodeAnalysis.IncrementalStepRunReason;
+
+namespace ModelGen.Generator.Tests
+{
+    /// <summary>
+    /// <c>[Model(Weights = ...)]</c> in the generator: every format decodes to the exact floats, which the output holds as a
+    /// constant-data span; bad files give MGEN037 naming the problem; paths resolve from the project directory; and edits
+    /// re-run only what they touch.
+    /// </summary>
+    public sealed class WeightsTests
+    {
+        private const string Source = """
+            using ModelGen;
+
+            [Model(2, Weights = "models/tiny.bin")]
+            [Dense(2, Activation.Tanh)]
+            [Dense(1)]
+            public partial class Tiny { }
+            """;
+
+        // 2x2 kernel, 2 bias, 2x1 kernel, 1 bias: awkward values included (-0, subnormal, extremes, non-terminating decimals).
+        private static readonly float[] s_values = { -0f, float.Epsilon, float.MaxValue, -float.MaxValue, 0.1f, 1f / 3, 1e-38f, -123456.789f, 2.5f };
+
+        /// <summary>The floats of the ModelGenWeights initializer, parsed back from the generated text.</summary>
+        private static float[] EmbeddedValues(GeneratorRun run, string hint)
+        {
+            string text = run.Source(hint);
+            int start = text.IndexOf('{', text.IndexOf("ModelGenWeights => new float[", StringComparison.Ordinal));
+            int end = text.IndexOf("};", start, StringComparison.Ordinal);
+            return text.Substring(start + 1, end - start - 1)
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(v => float.Parse(v.TrimEnd('f'), NumberStyles.Float, CultureInfo.InvariantCulture))
+                .ToArray();
+        }
+
+        public static TheoryData<string, byte[]> Formats() => new()
+        {
+            { "raw float32", AdditionalFiles.Raw(s_values) },
+            { "MGW1", AdditionalFiles.Mgw(2, 1, s_values) },
+            { "safetensors", AdditionalFiles.Safetensors(("dense/kernel", new[] { 2, 2 }, s_values[..4]), ("dense/bias", new[] { 2 }, s_values[4..6]), ("dense_1/kernel", new[] { 2, 1 }, s_values[6..8]), ("dense_1/bias", new[] { 1 }, s_values[8..])) },
+        };
+
+        [Theory]
+        [MemberData(nameof(Formats))]
+        public void EveryFormat_EmbedsTheExactFloats(string format, byte[] file)
+        {
+            _ = format;
+            GeneratorRun run = GeneratorHarness.Run(Source, new[] { AdditionalFiles.Weights("models/tiny.bin", file) });
+            float[] embedded = EmbeddedValues(run, "Tiny.Weights.g.cs");
+            Assert.Equal(s_values.Select(BitConverter.SingleToInt32Bits), embedded.Select(BitConverter.SingleToInt32Bits)); // -0 stays -0
+            string surface = run.Source("Tiny.g.cs");
+            Assert.Contains("public static void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)", surface);
+            Assert.Contains("_modelGenParameters = ModelGenWeights.ToArray();", surface);
+            Assert.Contains("private static global::System.ReadOnlySpan<float> ModelGenWeights => new float[9]", run.Source("Tiny.Weights.g.cs"));
+        }
+
+        [Fact]
+        public void WithoutWeights_NoPredictAndNoWeightsFile()
+        {
+            GeneratorRun run = GeneratorHarness.Run(SnapshotTests.IrisNetSource);
+            Assert.DoesNotContain(run.Sources, s => s.HintName.EndsWith(".Weights.g.cs", StringComparison.Ordinal));
+            Assert.DoesNotContain("Predict", run.Source("IrisNet.g.cs"));
+        }
+
+        public static TheoryData<string, byte[], string> BadFiles()
+        {
+            byte[] mgw = AdditionalFiles.Mgw(2, 1, s_values);
+            mgw[^1] ^= 0x40;
+            byte[] f16 = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(AdditionalFiles.Safetensors(("w", new[] { 9 }, s_values))).Replace("\"F32\"", "\"F16\""));
+            byte[] shortHeader = AdditionalFiles.Safetensors(("w", new[] { 9 }, s_values));
+            shortHeader[20] = (byte)'!';
+            float[] withNaN = (float[])s_values.Clone();
+            withNaN[3] = float.NaN;
+            return new()
+            {
+                { "odd length", new byte[] { 1, 2, 3, 4, 5, 6, 7 }, "not a whole number of float32 values" },
+                { "mgw damaged", mgw, "checksum does not match" },
+                { "mgw cut", mgw[..20], "MGW1 header is cut short" },
+                { "mgw version", AdditionalFiles.Mgw(2, 1, s_values).Select((b, i) => i == 4 ? (byte)7 : b).ToArray(), "version 7" },
+                { "safetensors F16", f16, "dtype F16" },
+                { "safetensors bad header", shortHeader, "safetensors header is not valid" },
+                { "NaN", AdditionalFiles.Raw(withNaN), "value 3 is NaN" },
+                { "infinity", AdditionalFiles.Raw(1, 2, 3, 4, float.NegativeInfinity, 6, 7, 8, 9), "value 4 is -infinity" },
+            };
+        }
+
+        [Theory]
+        [MemberData(nameof(BadFiles))]
+        public void BadFile_Mgen037NamesTheProblem(string label, byte[] file, string problem)
+        {
+            _ = label;
+            GeneratorRun run = GeneratorHarness.Run(Source, new[] { AdditionalFiles.Weights("models/tiny.bin", file) }, expectDiagnostics: true);
+            Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+            Assert.Equal("MGEN037", diagnostic.Id);
+            Assert.Contains(problem, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+            Assert.Equal("Model.cs", diagnostic.Location.GetLineSpan().Path);
+            Assert.Equal(2, diagnostic.Location.GetLineSpan().StartLinePosition.Line); // the [Model] attribute
+            Assert.Empty(run.Sources);
+        }
+
+        [Fact]
+        public void CorruptBase64_Mgen037AsksForARebuild()
+        {
+            var text = new InMemoryAdditionalText("/proj/obj/modelgen/tiny.bin.1.modelgen-weights", "ModelGen weights 1: /proj/models/tiny.bin\n@@not base64@@\n");
+            GeneratorRun run = GeneratorHarness.Run(Source, new AdditionalText[] { text }, expectDiagnostics: true);
+            Assert.Contains("rebuild", Assert.Single(run.GeneratorDiagnostics, d => d.Id == "MGEN037").GetMessage(CultureInfo.InvariantCulture));
+        }
+
+        [Theory]
+        [InlineData("models/tiny.bin")]
+        [InlineData("./models/tiny.bin")]
+        [InlineData("models\\\\tiny.bin")]
+        [InlineData("other/../models/tiny.bin")]
+        [InlineData("/proj/models/tiny.bin")]
+        public void PathForms_ResolveToTheSameFile(string path)
+        {
+            GeneratorRun run = GeneratorHarness.Run(Source.Replace("models/tiny.bin", path), new[] { AdditionalFiles.Weights("models/tiny.bin", AdditionalFiles.Raw(s_values)) });
+            Assert.Equal(9, EmbeddedValues(run, "Tiny.Weights.g.cs").Length);
+        }
+
+        [Fact]
+        public void ProjectDirectoryMatch_WinsOverSuffixMatches()
+        {
+            // Both files end with models/tiny.bin; the one under the project directory is meant.
+            var files = new[]
+            {
+                AdditionalFiles.Weights("lib/models/tiny.bin", AdditionalFiles.Raw(Enumerable.Repeat(7f, 9).ToArray())),
+                AdditionalFiles.Weights("models/tiny.bin", AdditionalFiles.Raw(s_values)),
+            };
+            GeneratorRun run = GeneratorHarness.Run(Source, files);
+            Assert.Equal(s_values, EmbeddedValues(run, "Tiny.Weights.g.cs"));
+        }
+
+        [Fact]
+        public void WeightsFileEdited_OnlyTheWeightsConsumerReEmitted()
+        {
+            AdditionalText before = AdditionalFiles.Weights("models/tiny.bin", AdditionalFiles.Raw(s_values));
+            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(GeneratorHarness.Parse(Source), GeneratorHarness.Parse(SnapshotTests.IrisNetSource, "Iris.cs"));
+            GeneratorRun first = GeneratorHarness.Run(compilation, driver: GeneratorHarness.CreateDriver(new[] { before }));
+
+            float[] changed = (float[])s_values.Clone();
+            changed[8] = 42f;
+            AdditionalText after = AdditionalFiles.Weights("models/tiny.bin", AdditionalFiles.Raw(changed));
+            GeneratorRun second = GeneratorHarness.Run(first.Input, driver: first.Driver.ReplaceAdditionalText(before, after));
+
+            Assert.Equal(new[] { Modified }, GeneratorHarness.Reasons(second.Result, Steps.WeightsFiles));
+            Assert.Equal(new[] { Modified }, GeneratorHarness.Reasons(second.Result, Steps.ResolvedSpecs));
+            Assert.Equal(new[] { Cached }, GeneratorHarness.Reasons(second.Result, Steps.ModelSpecs)); // IrisNet untouched
+            Assert.Equal(42f, EmbeddedValues(second, "Tiny.Weights.g.cs")[8]);
+            Assert.Equal(first.Source("IrisNet.g.cs"), second.Source("IrisNet.g.cs"));
+        }
+
+        [Fact]
+        public void UnrelatedAdditionalFileAdded_ResolvedOutputCached()
+        {
+            AdditionalText weights = AdditionalFiles.Weights("models/tiny.bin", AdditionalFiles.Raw(s_values));
+            GeneratorRun first = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(Source), driver: GeneratorHarness.CreateDriver(new[] { weights }));
+            GeneratorRun second = GeneratorHarness.Run(first.Input, driver: first.Driver.AddAdditionalTexts(ImmutableArrayOf(new InMemoryAdditionalText("/proj/appsettings.json", "{\"Logging\": {}}"))));
+            Assert.Equal(new[] { Unchanged }, GeneratorHarness.Reasons(second.Result, Steps.ResolvedModels));
+            Assert.All(GeneratorHarness.OutputReasons(second.Result, Steps.ResolvedSpecs), r => Assert.Equal(Cached, r));
+        }
+
+        private static System.Collections.Immutable.ImmutableArray<AdditionalText> ImmutableArrayOf(params AdditionalText[] texts) => System.Collections.Immutable.ImmutableArray.Create(texts);
+    }
+}
