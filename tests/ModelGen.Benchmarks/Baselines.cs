@@ -23,7 +23,8 @@ namespace ModelGen.Benchmarks
     {
         private readonly int[] _kernel, _bias;
         private readonly float[][] _z, _y, _dz, _dy;
-        private readonly float[] _gradient, _scratchA, _scratchB;
+        private readonly float[] _parameters, _gradientArray, _scratchA, _scratchB;
+        private readonly int _parametersStart, _gradientStart, _count;
         private readonly int _maxBatch;
 
         protected BaselineNet(int maxBatch, params Layer[] layers)
@@ -41,8 +42,10 @@ namespace ModelGen.Benchmarks
                 offset += layers[l].Out;
                 widest = Math.Max(widest, Math.Max(layers[l].In, layers[l].Out));
             }
-            Parameters = new float[offset];
-            _gradient = new float[offset];
+            // Parameters and gradient start on 64-byte boundaries, as the generated models' do (ModelGen.Aligned).
+            _count = offset;
+            _parameters = Aligned.Allocate(offset, out _parametersStart);
+            _gradientArray = Aligned.Allocate(offset, out _gradientStart);
             _z = new float[layers.Length][];
             _y = new float[layers.Length][];
             _dz = new float[layers.Length][];
@@ -59,13 +62,14 @@ namespace ModelGen.Benchmarks
         }
 
         public Layer[] Layers { get; }
-        public float[] Parameters { get; }
-        public float[] Gradient => _gradient;
+        public Span<float> Parameters => _parameters.AsSpan(_parametersStart, _count);
+        public float[] Gradient => _gradient.ToArray();
+        private Span<float> _gradient => _gradientArray.AsSpan(_gradientStart, _count);
         public int InputSize => Layers[0].In;
         public int OutputSize => Layers[^1].Out;
 
-        protected ReadOnlySpan<float> Kernel(int l) => Parameters.AsSpan(_kernel[l], Layers[l].In * Layers[l].Out);
-        protected ReadOnlySpan<float> Bias(int l) => Parameters.AsSpan(_bias[l], Layers[l].Out);
+        protected ReadOnlySpan<float> Kernel(int l) => Parameters.Slice(_kernel[l], Layers[l].In * Layers[l].Out);
+        protected ReadOnlySpan<float> Bias(int l) => Parameters.Slice(_bias[l], Layers[l].Out);
 
         /// <summary>y = act(x W + b) for n samples.</summary>
         protected abstract void Dense(int l, ReadOnlySpan<float> x, Span<float> z, int n);
@@ -108,7 +112,7 @@ namespace ModelGen.Benchmarks
             int last = Layers.Length - 1, width = OutputSize;
             Span<float> g = _dz[last].AsSpan(0, n * width);
             float loss = LossGradient(Layers[last].Act, _z[last], _y[last], targets, g, n, width);
-            _gradient.AsSpan().Clear();
+            _gradient.Clear();
             for (int l = last; l >= 0; l--)
             {
                 Span<float> dz = _dz[l].AsSpan(0, n * Layers[l].Out);
@@ -118,7 +122,7 @@ namespace ModelGen.Benchmarks
                 }
                 ReadOnlySpan<float> input = l == 0 ? x : _y[l - 1].AsSpan(0, n * Layers[l].In);
                 Span<float> dx = l == 0 ? default : _dz[l - 1].AsSpan(0, n * Layers[l].In);
-                DenseBackward(l, input, dz, _gradient.AsSpan(_kernel[l], Layers[l].In * Layers[l].Out), _gradient.AsSpan(_bias[l], Layers[l].Out), dx, n);
+                DenseBackward(l, input, dz, _gradient.Slice(_kernel[l], Layers[l].In * Layers[l].Out), _gradient.Slice(_bias[l], Layers[l].Out), dx, n);
             }
             adam.Step(Parameters, _gradient);
             return loss;

@@ -5,13 +5,17 @@ using BenchmarkDotNet.Configs;
 
 namespace ModelGen.Benchmarks
 {
+    /// <summary>A generated static <c>Predict</c>.</summary>
+    public delegate void Predictor(ReadOnlySpan<float> input, Span<float> output);
+
     /// <summary>One reference model with its generated class and the three hand-written baselines, sharing parameters.</summary>
     public sealed class Subject
     {
-        public Subject(string name, IModel model, Loss loss, params Layer[] layers)
+        public Subject(string name, IModel model, Predictor predict, Loss loss, params Layer[] layers)
         {
             Name = name;
             Model = model;
+            Predict = predict;
             Loss = loss;
             Naive = new NaiveNet(256, layers);
             Primitives = new TensorPrimitivesNet(256, layers);
@@ -23,6 +27,9 @@ namespace ModelGen.Benchmarks
 
         public string Name { get; }
         public IModel Model { get; }
+
+        /// <summary>The generated static Predict of the embedded-weights twin (the same parameters, compiled in).</summary>
+        public Predictor Predict { get; }
         public Loss Loss { get; }
         public NaiveNet Naive { get; }
         public TensorPrimitivesNet Primitives { get; }
@@ -32,12 +39,12 @@ namespace ModelGen.Benchmarks
 
         public static Subject Create(string name) => name switch
         {
-            "xor" => new Subject(name, new XorNet(1), Loss.BinaryCrossentropy, new Layer(2, 4, Act.Tanh), new Layer(4, 1, Act.Sigmoid)),
-            "iris" => new Subject(name, new IrisNet(1), Loss.CategoricalCrossentropy, new Layer(4, 16, Act.Relu), new Layer(16, 3, Act.Softmax)),
-            "digits" => new Subject(name, new DigitsNet(1), Loss.CategoricalCrossentropy, new Layer(64, 32, Act.Relu), new Layer(32, 10, Act.Softmax)),
-            "regress" => new Subject(name, new RegressNet(1), Loss.MeanSquaredError, new Layer(8, 64, Act.Silu), new Layer(64, 64, Act.Silu), new Layer(64, 1, Act.Linear)),
-            "mnist" => new Subject(name, new MnistNet(1), Loss.CategoricalCrossentropy, new Layer(784, 128, Act.Relu), new Layer(128, 64, Act.Relu), new Layer(64, 10, Act.Softmax)),
-            "wide" => new Subject(name, new WideNet(1), Loss.CategoricalCrossentropy, new Layer(256, 512, Act.Relu), new Layer(512, 512, Act.Relu), new Layer(512, 10, Act.Softmax)),
+            "xor" => new Subject(name, new XorNet(1), XorEmbedded.Predict, Loss.BinaryCrossentropy, new Layer(2, 4, Act.Tanh), new Layer(4, 1, Act.Sigmoid)),
+            "iris" => new Subject(name, new IrisNet(1), IrisEmbedded.Predict, Loss.CategoricalCrossentropy, new Layer(4, 16, Act.Relu), new Layer(16, 3, Act.Softmax)),
+            "digits" => new Subject(name, new DigitsNet(1), DigitsEmbedded.Predict, Loss.CategoricalCrossentropy, new Layer(64, 32, Act.Relu), new Layer(32, 10, Act.Softmax)),
+            "regress" => new Subject(name, new RegressNet(1), RegressEmbedded.Predict, Loss.MeanSquaredError, new Layer(8, 64, Act.Silu), new Layer(64, 64, Act.Silu), new Layer(64, 1, Act.Linear)),
+            "mnist" => new Subject(name, new MnistNet(1), MnistEmbedded.Predict, Loss.CategoricalCrossentropy, new Layer(784, 128, Act.Relu), new Layer(128, 64, Act.Relu), new Layer(64, 10, Act.Softmax)),
+            "wide" => new Subject(name, new WideNet(1), WideEmbedded.Predict, Loss.CategoricalCrossentropy, new Layer(256, 512, Act.Relu), new Layer(512, 512, Act.Relu), new Layer(512, 10, Act.Softmax)),
             _ => throw new ArgumentException("unknown model " + name),
         };
 
@@ -87,11 +94,13 @@ namespace ModelGen.Benchmarks
         }
 
         [Benchmark, BenchmarkCategory("Forward1")] public void ModelGen_Forward1() => _s.Model.Forward(_x1, _y1);
+        [Benchmark, BenchmarkCategory("Forward1")] public void ModelGen_Predict1() => _s.Predict(_x1, _y1);
         [Benchmark, BenchmarkCategory("Forward1")] public void Naive_Forward1() => _s.Naive.Forward(_x1, _y1);
         [Benchmark, BenchmarkCategory("Forward1")] public void TensorPrimitives_Forward1() => _s.Primitives.Forward(_x1, _y1);
         [Benchmark(Baseline = true), BenchmarkCategory("Forward1")] public void Vector_Forward1() => _s.Vector.Forward(_x1, _y1);
 
         [Benchmark(OperationsPerInvoke = 256), BenchmarkCategory("Forward256")] public void ModelGen_Forward256() => _s.Model.Forward(_x256, _y256);
+        [Benchmark(OperationsPerInvoke = 256), BenchmarkCategory("Forward256")] public void ModelGen_Predict256() => _s.Predict(_x256, _y256);
         [Benchmark(OperationsPerInvoke = 256), BenchmarkCategory("Forward256")] public void Naive_Forward256() => _s.Naive.Forward(_x256, _y256);
         [Benchmark(OperationsPerInvoke = 256), BenchmarkCategory("Forward256")] public void TensorPrimitives_Forward256() => _s.Primitives.Forward(_x256, _y256);
         [Benchmark(OperationsPerInvoke = 256, Baseline = true), BenchmarkCategory("Forward256")] public void Vector_Forward256() => _s.Vector.Forward(_x256, _y256);

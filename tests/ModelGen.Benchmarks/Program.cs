@@ -11,7 +11,9 @@ using ModelGen.Benchmarks;
 // dotnet run -c Release --project tests/ModelGen.Benchmarks -- --smoke        one quick pass of every benchmark
 // dotnet run -c Release --project tests/ModelGen.Benchmarks                    the full suite (about 10 minutes here)
 // extra arguments go to BenchmarkDotNet, e.g. --filter *Forward1*
+// dotnet run -c Release --project tests/ModelGen.Benchmarks -- --write-weights rewrite weights/*.mgw (seed-1 parameters)
 if (args.Contains("--verify")) return Verify.Run();
+if (args.Contains("--write-weights")) return Verify.WriteWeights(args[Array.IndexOf(args, "--write-weights") + 1]);
 
 bool smoke = args.Contains("--smoke");
 Job job = smoke
@@ -40,6 +42,9 @@ static class Verify
                 for (int i = 0; i < x.Length; i++) x[i] = (float)(2 * random.NextDouble() - 1);
                 var expected = new float[n * outSize];
                 s.Model.Forward(x, expected);
+                var predicted = new float[n * outSize];
+                s.Predict(x, predicted);
+                failures += Compare($"{name} Predict (embedded weights) n={n}", expected, predicted);
                 foreach ((string label, BaselineNet net) in new (string, BaselineNet)[] { ("naive", s.Naive), ("tensorprimitives", s.Primitives), ("vector", s.Vector) })
                 {
                     var actual = new float[n * outSize];
@@ -63,6 +68,14 @@ static class Verify
         }
         Console.WriteLine(failures == 0 ? "verify: every baseline agrees with ModelGen within 1e-4 relative" : $"verify: {failures} mismatches");
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>Writes the seed-1 parameters of every model to <paramref name="directory"/>/{name}.mgw, for the embedded twins.</summary>
+    public static int WriteWeights(string directory)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        foreach (string name in Subject.Names) WeightFile.Save(Subject.Create(name).Model, System.IO.Path.Combine(directory, name + ".mgw"));
+        return 0;
     }
 
     private static int Compare(string what, float[] expected, float[] actual)

@@ -23,6 +23,9 @@ namespace ModelGen.Generator.Emit
         public const string Initializers = "global::ModelGen.Initializers";
         public const string SeededRandom = "global::ModelGen.SeededRandom";
         public const string Shapes = "global::ModelGen.Shapes";
+
+        /// <summary>The runtime's 64-byte alignment helpers.</summary>
+        public const string Aligned = "global::ModelGen.Aligned";
         public const string ActivationMath = "global::ModelGen.ActivationMath";
         public const string VectorMath = "global::ModelGen.VectorMath";
 

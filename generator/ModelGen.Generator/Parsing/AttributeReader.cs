@@ -238,7 +238,7 @@ namespace ModelGen.Generator.Parsing
         private static readonly string[] s_generatedMembers =
         {
             "InputSize", "OutputSize", "ParameterCount", "Parameters", "Forward", "ForwardTrace", "Backward", "ComputeGradients",
-            "Predict", "ModelGenWeights", "ModelGenTrace", "ModelGenRunTrace", "ModelGenRunBackward", "_modelGenParameters", "_modelGenTrace",
+            "Predict", "ModelGenWeights", "ModelGenWeightsCopy", "ModelGenTrace", "ModelGenRunTrace", "ModelGenRunBackward", "_modelGenParameters", "_modelGenStart", "_modelGenTrace",
             "_modelGenTraceSamples", "t_modelGenScratch",
         };
 
