@@ -39,6 +39,7 @@ namespace ModelGen.Generator.Parsing
         /// <summary>The state of one read: the text, the diagnostics so far, and the running shape of the layer stack.</summary>
         private sealed class Session
         {
+            /// <summary>Dense options that only affect training (MGEN031 when set).</summary>
             private static readonly string[] s_trainingOnly =
             {
                 "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint",
@@ -47,24 +48,41 @@ namespace ModelGen.Generator.Parsing
             /// <summary>ModelGen-format keys of the activation parameters, indexed like <see cref="AttributeReader.ActivationParameterNames"/>.</summary>
             private static readonly string[] s_parameterKeys = { "alpha", "negative_slope", "threshold", "default_value", "b" };
 
+            /// <summary>The file path, for locations.</summary>
             private readonly string _path;
+            /// <summary>The file text, for line and column of locations.</summary>
             private readonly SourceText _text;
+            /// <summary>Checked once per layer and inside the parser.</summary>
             private readonly CancellationToken _cancellationToken;
+            /// <summary>The file name without directories, for messages.</summary>
             private readonly string _fileName;
+            /// <summary>Everything reported so far, in order.</summary>
             private readonly List<DiagnosticInfo> _diagnostics = new();
+            /// <summary>The layers read so far.</summary>
             private readonly List<DeclaredLayer> _layers = new();
+            /// <summary>The TF.js weights manifest, when there is one.</summary>
             private EquatableArray<JsonWeightGroup> _manifest;
+            /// <summary>The detected format name.</summary>
             private string _format = "unknown";
+            /// <summary>True when <c>hard_sigmoid</c> has Keras 2's meaning (tf.keras 2, Keras 2.0, TF.js).</summary>
             private bool _keras2;
+            /// <summary>True once an error is reported.</summary>
             private bool _failed;
 
             // The running shape: the dimensions after the batch one, until a Flatten makes them one.
+            /// <summary>The input dimensions after the batch one; null until known.</summary>
             private long[]? _dims;
+            /// <summary>True once a problem with the input shape is reported (no cascade of further ones).</summary>
             private bool _shapeReported;
+            /// <summary>True once a flattening problem is reported.</summary>
             private bool _flatReported;
+            /// <summary>The width of the running vector; -1 while unknown or not flat.</summary>
             private int _width = -1;
+            /// <summary>Floats per sample in; 0 until known.</summary>
             private int _inputSize;
+            /// <summary>Parameters counted so far (checked against the limit).</summary>
             private long _parameters;
+            /// <summary>True once MGEN006 is reported.</summary>
             private bool _tooLargeReported;
 
             /// <summary>Creates a session over <paramref name="text"/>.</summary>
@@ -134,6 +152,7 @@ namespace ModelGen.Generator.Parsing
                 return Finish();
             }
 
+            /// <summary>Packs the result; layers only when usable.</summary>
             private JsonModelFile Finish()
             {
                 // Without a computing layer an error was reported (JsonNoLayers or an earlier one).
@@ -145,6 +164,7 @@ namespace ModelGen.Generator.Parsing
                 };
             }
 
+            /// <summary>True when some layer is a Dense or a non-linear activation.</summary>
             private bool HasComputingLayer()
             {
                 foreach (DeclaredLayer layer in _layers)
@@ -156,6 +176,7 @@ namespace ModelGen.Generator.Parsing
 
             // ---------------------------------------------------------------- reporting
 
+            /// <summary>Adds a diagnostic at <paramref name="span"/>; errors make the file unusable.</summary>
             private void Report(DiagnosticDescriptor descriptor, TextSpan span, params object?[] arguments)
             {
                 _diagnostics.Add(DiagnosticInfo.Create(descriptor, LocationInfo.From(_path, _text, span), arguments));
@@ -165,6 +186,7 @@ namespace ModelGen.Generator.Parsing
             /// <summary>The span to report on for a node: the opening bracket of a container, the whole value otherwise.</summary>
             private static TextSpan Head(JsonNode node) => node.IsObject || node.IsArray ? new TextSpan(node.Span.Start, 1) : node.Span;
 
+            /// <summary>Reports MGEN006 once.</summary>
             private void ReportTooLarge(TextSpan span, string reason)
             {
                 if (_tooLargeReported) return;
@@ -174,8 +196,10 @@ namespace ModelGen.Generator.Parsing
 
             // ---------------------------------------------------------------- formats
 
+            /// <summary>True for a <c>keras_version</c> of 3.x.</summary>
             private static bool IsKeras3Version(string? version) => version is not null && version.StartsWith("3", StringComparison.Ordinal);
 
+            /// <summary>Reads a TensorFlow.js layers-model <c>model.json</c>: the topology, then the weights manifest.</summary>
             private void ReadTfjs(JsonNode root)
             {
                 _format = TfjsFormat;
@@ -207,6 +231,7 @@ namespace ModelGen.Generator.Parsing
                 if (root.TryGetProperty("weightsManifest", out JsonProperty manifest)) ReadManifest(manifest.Value);
             }
 
+            /// <summary>Reads a Keras <c>to_json()</c> document, telling Keras 3, tf.keras 2 and Keras 2.0 apart.</summary>
             private void ReadKerasTop(JsonNode root)
             {
                 string? version = root["keras_version"]?.StringValue;
@@ -580,6 +605,7 @@ namespace ModelGen.Generator.Parsing
                 }
             }
 
+            /// <summary>A shape for messages, such as <c>(28, 28)</c>.</summary>
             private static string ShapeText(long[] dims)
             {
                 var builder = new StringBuilder("(");
@@ -603,6 +629,7 @@ namespace ModelGen.Generator.Parsing
                 return false;
             }
 
+            /// <summary>Applies a Flatten: the running shape becomes the product of its dimensions.</summary>
             private void Flatten(JsonNode? dataFormat, JsonNode anchor)
             {
                 if (_dims is null || _width >= 0) return;
@@ -629,6 +656,7 @@ namespace ModelGen.Generator.Parsing
                 _width = (int)product;
             }
 
+            /// <summary>Reads a Keras Dense layer.</summary>
             private void ReadDense(JsonNode classNode, JsonNode? config, string label)
             {
                 bool flat = CheckFlat(classNode, label);
@@ -649,8 +677,8 @@ namespace ModelGen.Generator.Parsing
                     ok &= activation is not null;
                 }
                 bool useBias = ReadBool(config, "use_bias", true, label, ref ok);
-                Initializer kernel = ReadInitializer(config["kernel_initializer"], Initializer.GlorotUniform, "'kernel_initializer' of " + label);
-                Initializer bias = ReadInitializer(config["bias_initializer"], Initializer.Zeros, "'bias_initializer' of " + label);
+                Initializer kernel = ReadInitializer(config["kernel_initializer"], Initializer.GlorotUniform);
+                Initializer bias = ReadInitializer(config["bias_initializer"], Initializer.Zeros);
                 foreach (string key in s_trainingOnly)
                 {
                     if (config.TryGetProperty(key, out JsonProperty property) && !property.Value.IsNull)
@@ -672,6 +700,7 @@ namespace ModelGen.Generator.Parsing
                 AddDense(units, activation.Value, activationSpan, useBias, kernel, bias, classNode, flat);
             }
 
+            /// <summary>Reads a Dense config's <c>units</c>; 0 after reporting a problem.</summary>
             private int ReadUnits(JsonNode config, JsonNode anchor, string label)
             {
                 if (!config.TryGetProperty("units", out JsonProperty property))
@@ -682,6 +711,7 @@ namespace ModelGen.Generator.Parsing
                 return ReadUnitsValue(property.Value, label);
             }
 
+            /// <summary>Checks a units value: a positive integer within the width limit; 0 after reporting a problem.</summary>
             private int ReadUnitsValue(JsonNode value, string label)
             {
                 if (!value.TryGetInteger(out long units) || units <= 0)
@@ -697,6 +727,7 @@ namespace ModelGen.Generator.Parsing
                 return (int)units;
             }
 
+            /// <summary>Reads an optional boolean (null or absent gives <paramref name="fallback"/>).</summary>
             private bool ReadBool(JsonNode config, string key, bool fallback, string label, ref bool ok)
             {
                 JsonNode? node = config[key];
@@ -707,6 +738,7 @@ namespace ModelGen.Generator.Parsing
                 return fallback;
             }
 
+            /// <summary>Adds a Dense layer after the width checks, counting its parameters.</summary>
             private void AddDense(int units, ActivationSpec activation, TextSpan activationSpan, bool useBias, Initializer kernel, Initializer bias, JsonNode anchor, bool flat)
             {
                 if (!ActivationCatalog.AcceptsWidth(activation.Kind, units))
@@ -724,6 +756,7 @@ namespace ModelGen.Generator.Parsing
                 _width = ActivationCatalog.OutputWidth(activation.Kind, units);
             }
 
+            /// <summary>Adds an Activation layer after the shape checks.</summary>
             private void AddActivation(ActivationSpec activation, TextSpan activationSpan, JsonNode anchor, string label)
             {
                 if (ActivationCatalog.IsVectorWise(activation.Kind) && !CheckFlat(anchor, label)) return;
@@ -776,6 +809,7 @@ namespace ModelGen.Generator.Parsing
                 return null;
             }
 
+            /// <summary>Parses a Keras activation name in the current format (plus TF.js aliases).</summary>
             private bool TryParseActivationName(string name, out Activation activation)
             {
                 if (ActivationCatalog.TryParseKerasName(name, _keras2, out activation)) return true;
@@ -881,6 +915,7 @@ namespace ModelGen.Generator.Parsing
                 }
             }
 
+            /// <summary>Reads an optional number; false after reporting a non-number.</summary>
             private bool ReadFloat(JsonNode? node, float fallback, string what, out float value)
             {
                 value = fallback;
@@ -897,7 +932,7 @@ namespace ModelGen.Generator.Parsing
             // ---------------------------------------------------------------- initializers and dtypes
 
             /// <summary>Maps an initializer (a name, or a <c>{class_name, config}</c> object) to the enum; warns and falls back when it cannot.</summary>
-            private Initializer ReadInitializer(JsonNode? node, Initializer fallback, string what)
+            private Initializer ReadInitializer(JsonNode? node, Initializer fallback)
             {
                 if (node is null || node.IsNull) return fallback;
                 string? name = node.StringValue;
@@ -951,8 +986,10 @@ namespace ModelGen.Generator.Parsing
                 }
             }
 
+            /// <summary>The enum member name, for messages.</summary>
             private static string Name(Initializer initializer) => initializer.ToString();
 
+            /// <summary>Warns (MGEN033) when a parameter differs from the enum member's fixed default.</summary>
             private Initializer CheckDefaults(Initializer initializer, string name, JsonNode? config, params (string Key, double Default)[] parameters)
             {
                 if (config is null) return initializer;
@@ -1008,6 +1045,7 @@ namespace ModelGen.Generator.Parsing
 
             // ---------------------------------------------------------------- TensorFlow.js weights manifest
 
+            /// <summary>Reads the TensorFlow.js <c>weightsManifest</c> into <see cref="_manifest"/>.</summary>
             private void ReadManifest(JsonNode manifest)
             {
                 if (!manifest.IsArray)
@@ -1068,6 +1106,7 @@ namespace ModelGen.Generator.Parsing
 
             // ---------------------------------------------------------------- ModelGen's own format
 
+            /// <summary>Reads ModelGen's own format.</summary>
             private void ReadModelGen(JsonNode root)
             {
                 _format = ModelGenFormat;
@@ -1131,6 +1170,7 @@ namespace ModelGen.Generator.Parsing
                 FinishLayers(layers, layers);
             }
 
+            /// <summary>Reads one layer of the ModelGen format.</summary>
             private void ReadModelGenLayer(JsonNode layer, string label)
             {
                 if (!layer.IsObject)
@@ -1218,6 +1258,7 @@ namespace ModelGen.Generator.Parsing
                 }
             }
 
+            /// <summary>Reads an initializer name of the ModelGen format.</summary>
             private Initializer ReadModelGenInitializer(JsonNode layer, string key, Initializer fallback, string label, ref bool ok)
             {
                 JsonNode? node = layer[key];
@@ -1228,7 +1269,7 @@ namespace ModelGen.Generator.Parsing
                     ok = false;
                     return fallback;
                 }
-                return ReadInitializer(node, fallback, "'" + key + "' of " + label);
+                return ReadInitializer(node, fallback);
             }
         }
     }
