@@ -54,9 +54,12 @@ namespace ModelGen.Generator.Parsing
     /// <remarks>Used only inside a reader; never cached or passed down the pipeline.</remarks>
     internal sealed class JsonNode
     {
+        /// <summary>Shared empty property list of non-objects.</summary>
         private static readonly JsonProperty[] s_noProperties = new JsonProperty[0];
+        /// <summary>Shared empty item list of non-arrays.</summary>
         private static readonly JsonNode[] s_noItems = new JsonNode[0];
 
+        /// <summary>Creates a node; the factories below fill the kind-specific parts.</summary>
         private JsonNode(JsonKind kind, TextSpan span)
         {
             Kind = kind;
@@ -182,15 +185,24 @@ namespace ModelGen.Generator.Parsing
         /// <summary>How many values are parsed between two cancellation checks.</summary>
         private const int CancellationInterval = 4096;
 
+        /// <summary>The text being parsed.</summary>
         private readonly string _text;
+        /// <summary>Checked every <see cref="CancellationInterval"/> values.</summary>
         private readonly CancellationToken _cancellationToken;
+        /// <summary>Properties of the objects being parsed, shared by all levels (each level copies out its own tail).</summary>
         private readonly List<JsonProperty> _propertyStack = new();
+        /// <summary>Items of the arrays being parsed, shared by all levels like <see cref="_propertyStack"/>.</summary>
         private readonly List<JsonNode> _itemStack = new();
+        /// <summary>Reused for strings with escapes.</summary>
         private StringBuilder? _builder;
+        /// <summary>The current offset into <see cref="_text"/>.</summary>
         private int _pos;
+        /// <summary>Values left before the next cancellation check.</summary>
         private int _untilCheck = CancellationInterval;
+        /// <summary>The first error, if any.</summary>
         private JsonParseError? _error;
 
+        /// <summary>Creates a parser over <paramref name="text"/>.</summary>
         private JsonReader(string text, CancellationToken cancellationToken)
         {
             _text = text;
@@ -211,6 +223,7 @@ namespace ModelGen.Generator.Parsing
             return root;
         }
 
+        /// <summary>Parses the one top-level value and checks that only whitespace follows.</summary>
         private JsonNode? ParseDocument()
         {
             SkipWhitespace();
@@ -222,18 +235,21 @@ namespace ModelGen.Generator.Parsing
             return root;
         }
 
+        /// <summary>Records the first error and returns null, so that callers can <c>return Fail(...)</c>.</summary>
         private JsonNode? Fail(string message, int position)
         {
             _error ??= new JsonParseError(message, Math.Min(Math.Max(position, 0), _text.Length));
             return null;
         }
 
+        /// <summary><see cref="Fail"/> for string-returning callers.</summary>
         private string? FailString(string message, int position)
         {
             Fail(message, position);
             return null;
         }
 
+        /// <summary>The character at <paramref name="position"/> for a message (or "end of file").</summary>
         private string Describe(int position)
         {
             if (position >= _text.Length) return "end of file";
@@ -241,6 +257,7 @@ namespace ModelGen.Generator.Parsing
             return c < ' ' ? "character U+" + ((int)c).ToString("X4", CultureInfo.InvariantCulture) : "'" + c + "'";
         }
 
+        /// <summary>Skips the four JSON whitespace characters.</summary>
         private void SkipWhitespace()
         {
             string text = _text;
@@ -254,6 +271,7 @@ namespace ModelGen.Generator.Parsing
             _pos = pos;
         }
 
+        /// <summary>Parses any value at <see cref="_pos"/>; <paramref name="depth"/> is the nesting of its container.</summary>
         private JsonNode? ParseValue(int depth)
         {
             if (--_untilCheck <= 0)
@@ -284,6 +302,7 @@ namespace ModelGen.Generator.Parsing
             }
         }
 
+        /// <summary>Parses <c>true</c>, <c>false</c> or <c>null</c>.</summary>
         private JsonNode? ParseLiteral(string word, JsonKind kind)
         {
             int start = _pos;
@@ -293,6 +312,7 @@ namespace ModelGen.Generator.Parsing
             return JsonNode.Literal(kind, new TextSpan(start, word.Length));
         }
 
+        /// <summary>Parses Python's <c>NaN</c> or <c>Infinity</c> (after an optional minus at <paramref name="start"/>).</summary>
         private JsonNode? ParseNamedNumber(string word, double value, int start)
         {
             if (string.CompareOrdinal(_text, _pos, word, 0, word.Length) != 0 || !EndsWord(_pos + word.Length))
@@ -301,8 +321,10 @@ namespace ModelGen.Generator.Parsing
             return JsonNode.NumberNode(TextSpan.FromBounds(start, _pos), _text.Substring(start, _pos - start), value);
         }
 
+        /// <summary>True when no letter, digit or underscore continues a literal at <paramref name="position"/>.</summary>
         private bool EndsWord(int position) => position >= _text.Length || !char.IsLetterOrDigit(_text[position]) && _text[position] != '_';
 
+        /// <summary>Parses a number with the RFC 8259 grammar, keeping its text.</summary>
         private JsonNode? ParseNumber()
         {
             string text = _text;
@@ -350,6 +372,7 @@ namespace ModelGen.Generator.Parsing
             return JsonNode.NumberNode(TextSpan.FromBounds(start, pos), literal, value);
         }
 
+        /// <summary>True for ASCII digits.</summary>
         private static bool IsDigit(char c) => c >= '0' && c <= '9';
 
         /// <summary>Parses a string at <see cref="_pos"/> (on its opening quote); leaves <see cref="_pos"/> after the closing quote.</summary>
@@ -426,12 +449,14 @@ namespace ModelGen.Generator.Parsing
             return FailString("unterminated string", start - 1);
         }
 
+        /// <summary>The value of a hexadecimal digit, or -1.</summary>
         private static int HexValue(char c) =>
             c >= '0' && c <= '9' ? c - '0'
             : c >= 'a' && c <= 'f' ? c - 'a' + 10
             : c >= 'A' && c <= 'F' ? c - 'A' + 10
             : -1;
 
+        /// <summary>Parses an object at <see cref="_pos"/>, failing beyond <see cref="MaxDepth"/>.</summary>
         private JsonNode? ParseObject(int depth)
         {
             int start = _pos;
@@ -474,6 +499,7 @@ namespace ModelGen.Generator.Parsing
             return JsonNode.Object(TextSpan.FromBounds(start, _pos), properties);
         }
 
+        /// <summary>Parses an array at <see cref="_pos"/>, failing beyond <see cref="MaxDepth"/>.</summary>
         private JsonNode? ParseArray(int depth)
         {
             int start = _pos;
