@@ -221,6 +221,42 @@ namespace ModelGen.Generator.Tests
                 """, new[] { "'Blank'", "Weights is empty" }),
         };
 
+        private const string K3Head = "{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\": \"sequential\", \"layers\": [\n";
+        private const string K3Input = "  {\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 4], \"dtype\": \"float32\"}},\n";
+        private const string K3Dense = "  {\"class_name\": \"Dense\", \"config\": {\"units\": 3}}";
+        private const string K3Tail = "\n]}}";
+
+        /// <summary>
+        /// One case per descriptor the JSON reader reports, run end to end through <c>[Model(Json = "model.json")]</c>: the
+        /// marked span is in the JSON file (the reader's own tests cover every variant; these prove the reports reach the user).
+        /// </summary>
+        private static readonly Dictionary<string, (string JsonMarkup, string[] MessageContains)> s_jsonCases = new()
+        {
+            ["MGEN021"] = ("{\"format\": \"modelgen\", \"inputs\": 4,\n \"layers\": [{\"dense\": 3{|MGEN021:]|}}", new[] { "model.json", "not valid JSON" }),
+            ["MGEN022"] = ("{|MGEN022:[|}1, 2]", new[] { "model.json", "not a model" }),
+            ["MGEN023"] = ("{\"class_name\": {|MGEN023:\"MyModel\"|}, \"config\": {}}", new[] { "MyModel", "not supported" }),
+            ["MGEN024"] = (K3Head + K3Input + "  {\"class_name\": {|MGEN024:\"Conv2D\"|}, \"config\": {\"name\": \"conv2d\"}}" + K3Tail, new[] { "Conv2D", "not supported" }),
+            ["MGEN025"] = (K3Head + K3Input + "  {\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"activation\": {|MGEN025:\"relux\"|}}}" + K3Tail, new[] { "relux" }),
+            ["MGEN026"] = (K3Head + K3Input + "  {\"class_name\": {|MGEN026:\"Dense\"|}, \"config\": {\"name\": \"dense\"}}" + K3Tail, new[] { "units" }),
+            ["MGEN027"] = (K3Head + K3Input + "  {\"class_name\": \"Dense\", \"config\": {\"name\": \"out\", \"units\": {|MGEN027:-3|}}}" + K3Tail, new[] { "'units'", "-3" }),
+            ["MGEN028"] = ("{|MGEN028:{|}\"format\": \"modelgen\", \"layers\": [{\"dense\": 3}]}", new[] { "model.json", "no input shape" }),
+            ["MGEN029"] = (K3Head + "  {\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 28, 28]}},\n  {\"class_name\": {|MGEN029:\"Dense\"|}, \"config\": {\"name\": \"d\", \"units\": 3}}" + K3Tail, new[] { "(28, 28)", "Flatten" }),
+            ["MGEN030"] = (K3Head + K3Input + "  {\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"dtype\": {|MGEN030:\"float64\"|}}}" + K3Tail, new[] { "float64" }),
+            ["MGEN031"] = (K3Head + K3Input + "  {\"class_name\": \"Dense\", \"config\": {\"units\": 3, {|MGEN031:\"kernel_regularizer\"|}: {\"class_name\": \"L2\", \"config\": {\"l2\": 0.01}}}}" + K3Tail, new[] { "kernel_regularizer", "training" }),
+            ["MGEN032"] = (K3Head + K3Input + "  {\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"kernel_initializer\": {|MGEN032:\"glorot_uniformm\"|}}}" + K3Tail, new[] { "glorot_uniformm" }),
+            ["MGEN033"] = (K3Head + K3Input + "  {\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"kernel_initializer\": {\"class_name\": \"RandomNormal\", \"config\": {\"mean\": 0.0, \"stddev\": {|MGEN033:1.0|}}}}}" + K3Tail, new[] { "RandomNormal" }),
+            ["MGEN034"] = ("{\"format\": \"modelgen\", \"inputs\": 4, \"layers\": {|MGEN034:[|}{\"dropout\": 0.5}]}", new[] { "no layers that compute" }),
+        };
+
+        [Fact]
+        public void JsonModelWithWarnings_StillGenerates()
+        {
+            GeneratorRun run = DiagnosticMarkup.VerifyJson(s_jsonCases["MGEN031"].JsonMarkup);
+            Assert.Contains(run.Sources, s => s.HintName == "FromJson.g.cs");
+            Assert.Contains("public const int InputSize = 4;", run.Source("FromJson.g.cs"));
+            Assert.Empty(run.CompilerDiagnostics);
+        }
+
         /// <summary>The AdditionalFiles of the cases that need some.</summary>
         private static readonly Dictionary<string, AdditionalText[]> s_files = new()
         {
@@ -238,17 +274,29 @@ namespace ModelGen.Generator.Tests
         [Fact]
         public void EveryDescriptorHasATriggeringCase()
         {
-            Assert.Equal(GeneratorInternals.Descriptors.Select(d => d.Id), s_cases.Keys.OrderBy(k => k, StringComparer.Ordinal));
+            Assert.Equal(GeneratorInternals.Descriptors.Select(d => d.Id), s_cases.Keys.Concat(s_jsonCases.Keys).OrderBy(k => k, StringComparer.Ordinal));
+            Assert.Empty(s_cases.Keys.Intersect(s_jsonCases.Keys));
         }
 
         [Theory]
         [MemberData(nameof(DescriptorIds))]
         public void DescriptorIsReported(string id)
         {
-            Assert.True(s_cases.TryGetValue(id, out var @case), $"No triggering source for {id}: add one to s_cases");
-            GeneratorRun run = DiagnosticMarkup.Verify(@case.Markup, s_files.TryGetValue(id, out AdditionalText[]? files) ? files : Array.Empty<AdditionalText>());
+            GeneratorRun run;
+            string[] fragments;
+            if (s_jsonCases.TryGetValue(id, out var jsonCase))
+            {
+                run = DiagnosticMarkup.VerifyJson(jsonCase.JsonMarkup);
+                fragments = jsonCase.MessageContains;
+            }
+            else
+            {
+                Assert.True(s_cases.TryGetValue(id, out var @case), $"No triggering source for {id}: add one to s_cases");
+                run = DiagnosticMarkup.Verify(@case.Markup, s_files.TryGetValue(id, out AdditionalText[]? files) ? files : Array.Empty<AdditionalText>());
+                fragments = @case.MessageContains;
+            }
             string message = DiagnosticMarkup.MessageOf(run, id);
-            foreach (string fragment in @case.MessageContains) Assert.Contains(fragment, message);
+            foreach (string fragment in fragments) Assert.Contains(fragment, message);
             DiagnosticDescriptor descriptor = GeneratorInternals.Descriptors.Single(d => d.Id == id);
             Assert.Equal(descriptor.DefaultSeverity, run.GeneratorDiagnostics.Single(d => d.Id == id).Severity);
             if (descriptor.DefaultSeverity == DiagnosticSeverity.Error)

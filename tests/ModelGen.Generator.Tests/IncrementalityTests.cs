@@ -45,8 +45,13 @@ namespace ModelGen.Generator.Tests
         [Fact]
         public void EveryTrackingNameIsAStepThatRuns()
         {
-            // Scorer has both [Dense] and [Activation], so every step, the orphan checks included, runs.
-            GeneratorRun run = GeneratorHarness.Run(SnapshotTests.ScorerSource);
+            // Scorer has both [Dense] and [Activation], so every step, the orphan checks included, runs; a model with a JSON
+            // declaration and a weights file runs the file steps and the join.
+            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(
+                GeneratorHarness.Parse(SnapshotTests.ScorerSource),
+                GeneratorHarness.Parse("using ModelGen;\n[Model(Json = \"net.json\", Weights = \"net.bin\")]\npublic partial class FromFiles { }\n", "FromFiles.cs"));
+            AdditionalText[] files = { AdditionalFiles.Json("net.json", DiagnosticsTests.SmallJson), AdditionalFiles.Weights("net.bin", AdditionalFiles.Raw(1, 2, 3)) };
+            GeneratorRun run = GeneratorHarness.Run(compilation, driver: GeneratorHarness.CreateDriver(files));
             Assert.NotEmpty(GeneratorInternals.TrackingNames);
             Assert.All(GeneratorInternals.TrackingNames, name => Assert.NotEmpty(GeneratorHarness.Reasons(run.Result, name)));
             Assert.All(GeneratorInternals.TrackingNames, name => Assert.All(GeneratorHarness.Reasons(run.Result, name), r => Assert.Equal(New, r)));

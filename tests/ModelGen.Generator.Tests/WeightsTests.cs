@@ -60,7 +60,7 @@ namespace ModelGen.Generator.Tests
             Assert.Equal(s_values.Select(BitConverter.SingleToInt32Bits), embedded.Select(BitConverter.SingleToInt32Bits)); // -0 stays -0
             string surface = run.Source("Tiny.g.cs");
             Assert.Contains("public static void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)", surface);
-            Assert.Contains("_modelGenParameters = ModelGenWeights.ToArray();", surface);
+            Assert.Contains("ModelGenWeights.CopyTo(Parameters);", surface);
             Assert.Contains("private static global::System.ReadOnlySpan<float> ModelGenWeights => new float[9]", run.Source("Tiny.Weights.g.cs"));
         }
 

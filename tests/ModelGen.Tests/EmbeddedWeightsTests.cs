@@ -24,6 +24,9 @@ namespace ModelGen.Tests
         [InlineData("IrisLike")]
         [InlineData("Scorer")]
         [InlineData("Deep")]
+        [InlineData("JsonIrisLike")]
+        [InlineData("JsonScorer")]
+        [InlineData("JsonDeep")]
         public void Predict_and_the_default_instance_give_torchs_outputs(string name)
         {
             (IModel embedded, Predictor predict) = name switch
@@ -31,9 +34,12 @@ namespace ModelGen.Tests
                 "IrisLike" => ((IModel)new EmbeddedIrisLike(), (Predictor)EmbeddedIrisLike.Predict),
                 "Scorer" => (new EmbeddedScorer(), EmbeddedScorer.Predict),
                 "Deep" => (new EmbeddedDeep(), EmbeddedDeep.Predict),
+                "JsonIrisLike" => (new JsonIrisLike(), JsonIrisLike.Predict),
+                "JsonScorer" => (new JsonScorer(), JsonScorer.Predict),
+                "JsonDeep" => (new JsonDeep(), JsonDeep.Predict),
                 _ => throw new ArgumentException(name),
             };
-            JsonElement m = Reference(name);
+            JsonElement m = Reference(name.Replace("Json", ""));
             Assert.Equal(TestData.Floats(m.GetProperty("parameters")), embedded.Parameters.ToArray());
 
             float[] inputs = TestData.Floats(m.GetProperty("inputs"));

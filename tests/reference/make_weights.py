@@ -7,6 +7,11 @@ the three formats [Model(Weights = ...)] reads, for the embedded-weights tests:
   Scorer   -> scorer.bin             raw little-endian float32 (a TensorFlow.js weights.bin)
   Deep     -> deep.mgw               ModelGen's MGW1 format, its CRC-32 from zlib (independent of ModelGen's own)
 
+It also writes the same networks as JSON declarations, one per format family, in the exact shape those tools write:
+  IrisLike -> iris_like.keras.json   Keras 3 model.to_json() (module/class_name/config/registered_name, DTypePolicy)
+  Scorer   -> scorer.model.json      TensorFlow.js layers model (tf.keras 2 topology plus a weightsManifest naming scorer.bin)
+  Deep     -> deep.modelgen.json     ModelGen's compact format (docs/modelgen-model.schema.json)
+
 Standard library only. Run from the repository root: python3 tests/reference/make_weights.py
 """
 import json
@@ -61,6 +66,66 @@ def mgw(model, outputs):
     return header + data
 
 
+KERAS_ACTIVATIONS = {"Linear": "linear", "Relu": "relu", "Softmax": "softmax", "Tanh": "tanh", "Sigmoid": "sigmoid",
+                     "Elu": "elu", "Gelu": "gelu", "Selu": "selu", "LogSoftmax": "log_softmax"}
+
+
+def keras3(model):
+    policy = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
+    def initializer(name):
+        return {"module": "keras.initializers", "class_name": name, "config": {} if name == "Zeros" else {"seed": None}, "registered_name": None}
+    layers = [{"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [None, model["inputSize"]], "dtype": "float32", "sparse": False, "name": "input_layer"}, "registered_name": None}]
+    width, index = model["inputSize"], 0
+    for layer in model["layers"]:
+        name = "dense" if index == 0 else "dense_%d" % index
+        layers.append({"module": "keras.layers", "class_name": "Dense", "config": {
+            "name": name, "trainable": True, "dtype": policy, "units": layer["units"],
+            "activation": KERAS_ACTIVATIONS[layer["activation"]], "use_bias": layer["useBias"],
+            "kernel_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
+            "kernel_regularizer": None, "bias_regularizer": None, "kernel_constraint": None, "bias_constraint": None},
+            "registered_name": None, "build_config": {"input_shape": [None, width]}})
+        width, index = layer["units"], index + 1
+    return {"module": "keras", "class_name": "Sequential", "config": {"name": "sequential", "trainable": True, "dtype": policy,
+            "layers": layers, "build_input_shape": [None, model["inputSize"]]}, "registered_name": None,
+            "build_config": {"input_shape": [None, model["inputSize"]]}}
+
+
+def tfjs(model, weights_file):
+    layers, manifest, width, index, first = [], [], model["inputSize"], 0, True
+    for layer in model["layers"]:
+        if layer["type"] == "activation":
+            layers.append({"class_name": "Activation", "config": {"name": "activation", "trainable": True, "dtype": "float32",
+                                                                   "activation": KERAS_ACTIVATIONS[layer["activation"]]}})
+            continue
+        name = "dense_%d" % (index + 1)
+        config = {"units": layer["units"], "activation": KERAS_ACTIVATIONS[layer["activation"]], "use_bias": layer["useBias"],
+                  "kernel_initializer": {"class_name": "VarianceScaling", "config": {"scale": 1, "mode": "fan_avg", "distribution": "uniform", "seed": None}},
+                  "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": None, "bias_regularizer": None,
+                  "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None, "name": name, "trainable": True, "dtype": "float32"}
+        if first:
+            config["batch_input_shape"] = [None, width]
+            first = False
+        layers.append({"class_name": "Dense", "config": config})
+        manifest.append({"name": name + "/kernel", "shape": [width, layer["units"]], "dtype": "float32"})
+        if layer["useBias"]:
+            manifest.append({"name": name + "/bias", "shape": [layer["units"]], "dtype": "float32"})
+        width, index = layer["units"], index + 1
+    return {"format": "layers-model", "generatedBy": "TensorFlow.js tfjs-layers v4.22.0", "convertedBy": None,
+            "modelTopology": {"class_name": "Sequential", "config": {"name": "sequential_1", "layers": layers},
+                              "keras_version": "tfjs-layers 4.22.0", "backend": "tensor_flow.js"},
+            "weightsManifest": [{"paths": [weights_file], "weights": manifest}]}
+
+
+def modelgen(model):
+    layers = []
+    for layer in model["layers"]:
+        entry = {"dense": layer["units"], "activation": KERAS_ACTIVATIONS[layer["activation"]]}
+        if not layer["useBias"]:
+            entry["use_bias"] = False
+        layers.append(entry)
+    return {"$schema": "../../../../docs/modelgen-model.schema.json", "format": "modelgen", "inputs": model["inputSize"], "layers": layers}
+
+
 def main():
     with open(os.path.join(DATA, "models.json")) as f:
         models = {m["name"]: m for m in json.load(f)["models"]}
@@ -74,6 +139,17 @@ def main():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(blob)
         print(name, len(blob), "bytes")
+    json_dir = os.path.join(DATA, "json")
+    os.makedirs(json_dir, exist_ok=True)
+    declarations = {
+        "iris_like.keras.json": keras3(models["IrisLike"]),
+        "scorer.model.json": tfjs(models["Scorer"], "../weights/scorer.bin"),
+        "deep.modelgen.json": modelgen(models["Deep"]),
+    }
+    for name, value in declarations.items():
+        with open(os.path.join(json_dir, name), "w") as f:
+            json.dump(value, f, indent=None if name.endswith(".keras.json") else 1)
+        print(name)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,29 @@ namespace ModelGen.Generator.Tests.Infrastructure
         /// </summary>
         public static GeneratorRun Verify(string markup, params string[] compilerIds) => Verify(markup, Array.Empty<AdditionalText>(), compilerIds);
 
+        /// <summary>
+        /// A JSON-declared model end to end: <c>[Model(Json = "model.json")] public partial class FromJson { }</c> with the
+        /// JSON file given as markup; the generator's diagnostics must be exactly the marked spans of the JSON file, each
+        /// reported at that file's path.
+        /// </summary>
+        public static GeneratorRun VerifyJson(string jsonMarkup)
+        {
+            (string json, ImmutableArray<Expected> expected) = Parse(jsonMarkup);
+            AdditionalText file = AdditionalFiles.Json("model.json", json);
+            GeneratorRun run = GeneratorHarness.Run(
+                GeneratorHarness.CreateCompilation("using ModelGen;\n\n[Model(Json = \"model.json\")]\npublic partial class FromJson { }\n"),
+                expectDiagnostics: true, GeneratorHarness.CreateDriver(new[] { file }));
+            SourceText text = file.GetText()!;
+            string[] want = expected.Select(e => Describe(e.Id, file.Path, text.Lines.GetLinePositionSpan(e.Span))).OrderBy(s => s, StringComparer.Ordinal).ToArray();
+            string[] got = run.GeneratorDiagnostics.Where(d => !d.IsSuppressed)
+                .Select(d => Describe(d.Id, d.Location.GetLineSpan().Path, d.Location.GetLineSpan()))
+                .OrderBy(s => s, StringComparer.Ordinal).ToArray();
+            Assert.True(want.SequenceEqual(got),
+                $"Generator diagnostics differ.\nExpected:\n  {List(want)}\nActual:\n  {List(got)}\nMessages:\n{GeneratorHarness.Format(run.GeneratorDiagnostics)}");
+            Assert.Empty(run.CompilerDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+            return run;
+        }
+
         /// <summary>As <see cref="Verify(string, string[])"/>, with <paramref name="additionalFiles"/> in the project.</summary>
         public static GeneratorRun Verify(string markup, AdditionalText[] additionalFiles, params string[] compilerIds)
         {

@@ -21,3 +21,18 @@ namespace ModelGen.Tests.Models
     [Dense(4, Activation.LogSoftmax)]
     public partial class EmbeddedDeep { }
 }
+
+namespace ModelGen.Tests.Models
+{
+    // The same three networks declared by JSON files (Keras 3 to_json, a TensorFlow.js model.json, ModelGen's format),
+    // written by tests/reference/make_weights.py, with the same weights files.
+
+    [Model(Json = "Data/json/iris_like.keras.json", Weights = "Data/weights/iris_like.safetensors")]
+    public partial class JsonIrisLike { }
+
+    [Model(Json = "Data/json/scorer.model.json", Weights = "Data/weights/scorer.bin")]
+    public partial class JsonScorer { }
+
+    [Model(6, Json = "Data/json/deep.modelgen.json", Weights = "Data/weights/deep.mgw")]
+    public partial class JsonDeep { }
+}
