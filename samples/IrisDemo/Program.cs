@@ -2,6 +2,8 @@
 // Adam, evaluate it, save and reload its weights, and run allocation-free inference.
 //
 //   dotnet run --project samples/IrisDemo -c Release
+//   dotnet run --project samples/IrisDemo -c Release -- --export samples/AotInference/models
+//       also writes the trained weights as iris.safetensors there (the AOT sample compiles them in)
 using System;
 using System.Globalization;
 using System.IO;
@@ -68,6 +70,16 @@ reloaded.Forward(flower, probabilities);
 int best = 0;
 for (int k = 1; k < probabilities.Length; k++) if (probabilities[k] > probabilities[best]) best = k;
 Console.WriteLine($"flower (6.1, 2.8, 4.7, 1.2): {species[best]} ({probabilities[best]:P1}); reloaded weights from {weights}");
+
+// 6. Optionally export the weights as safetensors (one F32 tensor, the flat parameter vector) for [Model(Weights = ...)].
+int export = Array.IndexOf(args, "--export");
+if (export >= 0 && export + 1 < args.Length)
+{
+    Directory.CreateDirectory(args[export + 1]);
+    string exported = Path.Combine(args[export + 1], "iris.safetensors");
+    WeightFile.SaveSafetensors(model, exported);
+    Console.WriteLine($"exported the trained weights to {exported}");
+}
 return accuracy >= 0.9f ? 0 : 1;
 
 /// <summary>4 measurements -> 16 relu -> 3 species probabilities.</summary>

@@ -18,7 +18,7 @@ namespace ModelGen.Benchmarks
         private CSharpCompilation _compilation = null!, _edited = null!;
         private GeneratorDriver _warm = null!;
 
-        [Params("mnist", "wide", "all six")]
+        [Params("mnist", "wide", "all six", "mnist json+weights")]
         public string Models { get; set; } = "mnist";
 
         private static readonly string[] s_declarations =
@@ -36,6 +36,7 @@ namespace ModelGen.Benchmarks
         {
             string body = Models switch
             {
+                "mnist json+weights" => "[Model(Json = \"models/mnist.json\", Weights = \"models/mnist.bin\")] public partial class MnistTrained { }",
                 "mnist" => s_declarations[0],
                 "wide" => s_declarations[1],
                 _ => string.Join("\n", s_declarations),
