@@ -66,6 +66,11 @@ static class Verify
                 failures += Compare($"{name} {label} gradient", g, net.Gradient);
             }
         }
+        foreach (string models in new[] { "mnist", "wide", "all six", "mnist json+weights" })
+        {
+            var generator = new GeneratorBenchmarks { Models = models };
+            generator.Setup(); // throws when the generator reports diagnostics or generates nothing
+        }
         Console.WriteLine(failures == 0 ? "verify: every baseline agrees with ModelGen within 1e-4 relative" : $"verify: {failures} mismatches");
         return failures == 0 ? 0 : 1;
     }
