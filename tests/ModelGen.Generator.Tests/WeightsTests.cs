@@ -170,6 +170,56 @@ namespace ModelGen.Generator.Tests
             Assert.All(GeneratorHarness.OutputReasons(second.Result, Steps.ResolvedSpecs), r => Assert.Equal(Cached, r));
         }
 
+        [Fact]
+        public void GarbageWeights_NeverThrow()
+        {
+            // Mutations of every valid format and random bytes: the decoder returns an error or values, and never throws.
+            var random = new Random(1234);
+            byte[][] valid = { AdditionalFiles.Raw(s_values), AdditionalFiles.Mgw(2, 1, s_values), AdditionalFiles.Safetensors(("w", new[] { 9 }, s_values)) };
+            for (int round = 0; round < 3000; round++)
+            {
+                byte[] file;
+                if (round % 4 == 3)
+                {
+                    file = new byte[random.Next(0, 200)];
+                    random.NextBytes(file);
+                }
+                else
+                {
+                    byte[] source = valid[round % 3];
+                    file = source[..random.Next(0, source.Length + 1)];
+                    for (int flips = random.Next(0, 4); flips > 0 && file.Length > 0; flips--) file[random.Next(file.Length)] = (byte)random.Next(256);
+                }
+                var decoded = ModelGen.Generator.Parsing.WeightsReader.Decode("w.bin", file, default);
+                Assert.True(decoded.Error is not null || decoded.Values.Count * 4 <= file.Length, $"round {round}");
+            }
+        }
+
+        [Fact]
+        public void JsonFileEdited_OnlyItsModelReEmitted()
+        {
+            const string models = """
+                using ModelGen;
+
+                [Model(Json = "a.json")]
+                public partial class FromA { }
+
+                [Model(Json = "b.json")]
+                public partial class FromB { }
+                """;
+            AdditionalText a = AdditionalFiles.Json("a.json", DiagnosticsTests.SmallJson);
+            AdditionalText b = AdditionalFiles.Json("b.json", DiagnosticsTests.SmallJson.Replace("\"dense\": 1", "\"dense\": 3"));
+            GeneratorRun first = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(models), driver: GeneratorHarness.CreateDriver(new[] { a, b }));
+            AdditionalText edited = AdditionalFiles.Json("b.json", DiagnosticsTests.SmallJson.Replace("\"dense\": 1", "\"dense\": 5"));
+            GeneratorRun second = GeneratorHarness.Run(first.Input, driver: first.Driver.ReplaceAdditionalText(b, edited));
+
+            // Only b.json is parsed again; both requests re-resolve (the join sees every file), but only FromB's spec changes.
+            Assert.Equal(new[] { Cached, Modified }.OrderBy(r => r), GeneratorHarness.Reasons(second.Result, Steps.JsonFiles).OrderBy(r => r).ToArray());
+            Assert.Equal(new[] { Unchanged, Modified }.OrderBy(r => r), GeneratorHarness.Reasons(second.Result, Steps.ResolvedModels).OrderBy(r => r).ToArray());
+            Assert.Equal(first.Source("FromA.g.cs"), second.Source("FromA.g.cs"));
+            Assert.Contains("public const int OutputSize = 5;", second.Source("FromB.g.cs"));
+        }
+
         private static System.Collections.Immutable.ImmutableArray<AdditionalText> ImmutableArrayOf(params AdditionalText[] texts) => System.Collections.Immutable.ImmutableArray.Create(texts);
     }
 }
