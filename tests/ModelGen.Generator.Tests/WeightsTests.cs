@@ -171,6 +171,32 @@ namespace ModelGen.Generator.Tests
         }
 
         [Fact]
+        public void TorchStyleSafetensors_SquareWeightIsTransposed()
+        {
+            // Tiny: Dense 2 -> 2 (square, so only the name tells the layouts apart) then Dense 2 -> 1. PyTorch stores weight[out, in].
+            float[] kernel0 = { 1, 2, 3, 4 };          // kernel[i, j]: i input, j unit
+            float[] weight0 = { 1, 3, 2, 4 };          // weight[j, i]
+            byte[] file = AdditionalFiles.Safetensors(
+                ("0.bias", new[] { 2 }, new float[] { 5, 6 }), ("0.weight", new[] { 2, 2 }, weight0),
+                ("2.bias", new[] { 1 }, new float[] { 9 }), ("2.weight", new[] { 1, 2 }, new float[] { 7, 8 }));
+            GeneratorRun run = GeneratorHarness.Run(Source, new[] { AdditionalFiles.Weights("models/tiny.bin", file) });
+            Assert.Equal(kernel0.Concat(new float[] { 5, 6, 7, 8, 9 }), EmbeddedValues(run, "Tiny.Weights.g.cs"));
+        }
+
+        [Fact]
+        public void SafetensorsThatDoNotFit_Mgen037ListsBothShapes()
+        {
+            // The right number of values, but a kernel of the wrong shape: never silently reinterpreted.
+            byte[] file = AdditionalFiles.Safetensors(
+                ("dense/kernel", new[] { 1, 4 }, new float[] { 1, 2, 3, 4 }), ("dense/bias", new[] { 2 }, new float[] { 5, 6 }),
+                ("dense_1/kernel", new[] { 2, 1 }, new float[] { 7, 8 }), ("dense_1/bias", new[] { 1 }, new float[] { 9 }));
+            GeneratorRun run = GeneratorHarness.Run(Source, new[] { AdditionalFiles.Weights("models/tiny.bin", file) }, expectDiagnostics: true);
+            string message = Assert.Single(run.GeneratorDiagnostics, d => d.Id == "MGEN037").GetMessage(CultureInfo.InvariantCulture);
+            Assert.Contains("the model needs [2, 2], [2], [2, 1], [1]", message);
+            Assert.Contains("dense/kernel [1, 4]", message);
+        }
+
+        [Fact]
         public void GarbageWeights_NeverThrow()
         {
             // Mutations of every valid format and random bytes: the decoder returns an error or values, and never throws.

@@ -24,6 +24,7 @@ namespace ModelGen.Tests
         [InlineData("IrisLike")]
         [InlineData("Scorer")]
         [InlineData("Deep")]
+        [InlineData("TorchIrisLike")]
         [InlineData("JsonIrisLike")]
         [InlineData("JsonScorer")]
         [InlineData("JsonDeep")]
@@ -34,12 +35,13 @@ namespace ModelGen.Tests
                 "IrisLike" => ((IModel)new EmbeddedIrisLike(), (Predictor)EmbeddedIrisLike.Predict),
                 "Scorer" => (new EmbeddedScorer(), EmbeddedScorer.Predict),
                 "Deep" => (new EmbeddedDeep(), EmbeddedDeep.Predict),
+                "TorchIrisLike" => (new TorchIrisLike(), TorchIrisLike.Predict),
                 "JsonIrisLike" => (new JsonIrisLike(), JsonIrisLike.Predict),
                 "JsonScorer" => (new JsonScorer(), JsonScorer.Predict),
                 "JsonDeep" => (new JsonDeep(), JsonDeep.Predict),
                 _ => throw new ArgumentException(name),
             };
-            JsonElement m = Reference(name.Replace("Json", ""));
+            JsonElement m = Reference(name.Replace("Json", "").Replace("Torch", ""));
             Assert.Equal(TestData.Floats(m.GetProperty("parameters")), embedded.Parameters.ToArray());
 
             float[] inputs = TestData.Floats(m.GetProperty("inputs"));
@@ -89,6 +91,44 @@ namespace ModelGen.Tests
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 10_000; i++) EmbeddedIrisLike.Predict(x, y);
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+}
+
+namespace ModelGen.Tests
+{
+    /// <summary>The runtime loader matches multi-tensor safetensors files to the layers by shape, as the generator does.</summary>
+    public class SafetensorsLayoutTests
+    {
+        private static float[] ReferenceParameters() =>
+            TestData.Load("models.json").RootElement.GetProperty("models").EnumerateArray()
+                .Single(e => e.GetProperty("name").GetString() == "IrisLike").GetProperty("parameters").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+
+        [Theory]
+        [InlineData("iris_like.safetensors")]        // Keras names, kernels [in, units], data in layer order
+        [InlineData("iris_like.torch.safetensors")]  // PyTorch state_dict: weights [out, in], 0.bias stored before 0.weight
+        public void Keras_and_PyTorch_files_load_into_the_Keras_layout(string file)
+        {
+            var model = new Models.IrisLike(3);
+            WeightFile.LoadSafetensors(model, System.IO.Path.Combine(AppContext.BaseDirectory, "Data", "weights", file));
+            Assert.Equal(ReferenceParameters(), model.Parameters.ToArray());
+        }
+
+        [Fact]
+        public void Tensors_that_do_not_chain_throw_and_change_nothing()
+        {
+            // Scorer's file holds 73 values, IrisLike has 131: and a 73-value file with IrisLike-incompatible shapes must not load.
+            string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "modelgen-misfit.safetensors");
+            byte[] header = System.Text.Encoding.UTF8.GetBytes("{\"a/kernel\":{\"dtype\":\"F32\",\"shape\":[16,4],\"data_offsets\":[0,256]},\"a/bias\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[256,320]},\"b/kernel\":{\"dtype\":\"F32\",\"shape\":[16,3],\"data_offsets\":[320,512]},\"b/bias\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[512,524]}}");
+            var bytes = new byte[8 + header.Length + 524];
+            BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)header.Length);
+            header.CopyTo(bytes, 8);
+            System.IO.File.WriteAllBytes(path, bytes);
+            var model = new Models.IrisLike(3);
+            float[] before = model.Parameters.ToArray();
+            var error = Assert.Throws<System.IO.InvalidDataException>(() => WeightFile.LoadSafetensors(model, path));
+            Assert.Contains("a/kernel [16, 4]", error.Message);
+            Assert.Equal(before, model.Parameters.ToArray());
         }
     }
 }

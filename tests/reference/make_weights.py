@@ -6,6 +6,9 @@ the three formats [Model(Weights = ...)] reads, for the embedded-weights tests:
                                      Keras/safetensors export lays them out, with a __metadata__ entry and header padding
   Scorer   -> scorer.bin             raw little-endian float32 (a TensorFlow.js weights.bin)
   Deep     -> deep.mgw               ModelGen's MGW1 format, its CRC-32 from zlib (independent of ModelGen's own)
+  IrisLike -> iris_like.torch.safetensors  as safetensors.torch.save_file(nn.Sequential(...).state_dict()) writes it:
+                                     nn.Linear weights [out, in] (the kernel transposed) named 0.weight, 2.weight, and the
+                                     data sorted by name, so 0.bias comes before 0.weight
 
 It also writes the same networks as JSON declarations, one per format family, in the exact shape those tools write:
   IrisLike -> iris_like.keras.json   Keras 3 model.to_json() (module/class_name/config/registered_name, DTypePolicy)
@@ -55,6 +58,30 @@ def safetensors(model):
         data += blob
         offset += len(blob)
     header["__metadata__"] = {"format": "keras", "source": "tests/reference/make_weights.py"}
+    text = json.dumps(header).encode("utf-8")
+    text += b" " * ((8 - len(text) % 8) % 8)
+    return struct.pack("<Q", len(text)) + text + data
+
+
+def torch_safetensors(model):
+    """nn.Sequential(Linear, ReLU, Linear, ...) state_dict: index = position in the Sequential (activations take a slot)."""
+    entries, position = {}, 0
+    for name, shape, values in tensors(model):
+        if name.endswith("/kernel"):
+            rows, cols = shape
+            transposed = [values[i * cols + j] for j in range(cols) for i in range(rows)]
+            entries["%d.weight" % position] = ([cols, rows], transposed)
+        else:
+            entries["%d.bias" % position] = (shape, values)
+            position += 2
+    header, data, offset = {}, b"", 0
+    for name in sorted(entries):  # the safetensors writer orders same-dtype tensors by name
+        shape, values = entries[name]
+        blob = floats(values)
+        header[name] = {"dtype": "F32", "shape": shape, "data_offsets": [offset, offset + len(blob)]}
+        data += blob
+        offset += len(blob)
+    header["__metadata__"] = {"format": "pt"}
     text = json.dumps(header).encode("utf-8")
     text += b" " * ((8 - len(text) % 8) % 8)
     return struct.pack("<Q", len(text)) + text + data
@@ -134,6 +161,7 @@ def main():
         "iris_like.safetensors": safetensors(models["IrisLike"]),
         "scorer.bin": floats(models["Scorer"]["parameters"]),
         "deep.mgw": mgw(models["Deep"], models["Deep"]["layers"][-1]["units"]),
+        "iris_like.torch.safetensors": torch_safetensors(models["IrisLike"]),
     }
     for name, blob in files.items():
         with open(os.path.join(OUT, name), "wb") as f:

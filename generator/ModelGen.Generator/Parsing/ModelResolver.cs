@@ -86,7 +86,13 @@ namespace ModelGen.Generator.Parsing
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsCountMismatch, at, request.Name, parameters, request.Weights, file.Format, file.Values.Count));
                     return Failed(diagnostics);
                 }
-                weights = file.Values;
+                float[]? arranged = WeightsLayout.Arrange(file, layers, out string? layoutError);
+                if (arranged is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsUnreadable, at, request.Name, request.Weights, layoutError));
+                    return Failed(diagnostics);
+                }
+                weights = new EquatableArray<float>(arranged);
             }
 
             var spec = new NetworkSpec(request.Namespace, request.ClassName, source, inputs, new EquatableArray<LayerSpec>(layers), weights);

@@ -3,16 +3,16 @@ using System.Threading;
 
 namespace ModelGen.Generator.Parsing
 {
-    /// <summary>Reads the JSON header of a safetensors file: each tensor's name, dtype, element count and data offsets.</summary>
+    /// <summary>Reads the JSON header of a safetensors file: each tensor's name, dtype, element count, data offsets and shape.</summary>
     internal static class SafetensorsHeader
     {
         /// <summary>
         /// Parses <paramref name="header"/>; returns false with <paramref name="problem"/> set when it is not valid JSON or a
         /// tensor entry lacks <c>dtype</c>, <c>shape</c> or <c>data_offsets</c>. The <c>__metadata__</c> entry is skipped.
         /// </summary>
-        public static bool TryParse(string header, out List<(string Name, string DType, long Begin, long End, long Elements)> tensors, out string? problem, CancellationToken cancellationToken)
+        public static bool TryParse(string header, out List<(string Name, string DType, long Begin, long End, long Elements, int[] Shape)> tensors, out string? problem, CancellationToken cancellationToken)
         {
-            tensors = new List<(string, string, long, long, long)>();
+            tensors = new List<(string, string, long, long, long, int[])>();
             JsonNode? root = JsonReader.Parse(header, cancellationToken, out JsonParseError error);
             if (root is null)
             {
@@ -35,6 +35,7 @@ namespace ModelGen.Generator.Parsing
                     return false;
                 }
                 long elements = 1;
+                var dimensions = new List<int>(shape.Items.Length);
                 foreach (JsonNode dimension in shape.Items)
                 {
                     if (!dimension.TryGetInteger(out long d) || d < 0 || d > int.MaxValue || (elements = elements * d) > int.MaxValue)
@@ -42,13 +43,14 @@ namespace ModelGen.Generator.Parsing
                         problem = $"tensor '{entry.Name}' has a shape that is not a list of small non-negative integers";
                         return false;
                     }
+                    dimensions.Add((int)d);
                 }
                 if (!offsets.Items[0].TryGetInteger(out long begin) || !offsets.Items[1].TryGetInteger(out long end))
                 {
                     problem = $"tensor '{entry.Name}' has data_offsets that are not integers";
                     return false;
                 }
-                tensors.Add((entry.Name, type, begin, end, elements));
+                tensors.Add((entry.Name, type, begin, end, elements, dimensions.ToArray()));
             }
             problem = null;
             return true;

@@ -12,7 +12,19 @@ namespace ModelGen.Generator.Parsing
     /// could not be read).
     /// </summary>
     /// <remarks>Holds only strings and an <see cref="EquatableArray{T}"/> of floats, so it is equatable and safe to cache.</remarks>
-    internal sealed record WeightsFile(string SourcePath, string Format, EquatableArray<float> Values, string? Error);
+    /// <param name="SourcePath">The full path of the binary file.</param>
+    /// <param name="Format">"raw float32", "MGW1" or "safetensors".</param>
+    /// <param name="Values">Every value in file order (all tensors back to back, in data order, for safetensors).</param>
+    /// <param name="Error">Why the file cannot be used, or null.</param>
+    internal sealed record WeightsFile(string SourcePath, string Format, EquatableArray<float> Values, string? Error)
+    {
+        /// <summary>The tensors of a safetensors file, in data order, each with its run in <see cref="Values"/>; empty for the other formats.</summary>
+        public EquatableArray<WeightsTensor> Tensors { get; init; }
+    }
+
+    /// <summary>One tensor of a safetensors file: its name, shape, and where its values start in <see cref="WeightsFile.Values"/>.</summary>
+    /// <remarks>Strings and numbers only: equatable and safe to cache.</remarks>
+    internal readonly record struct WeightsTensor(string Name, EquatableArray<int> Shape, int Start, int Count);
 
     /// <summary>
     /// Reads the text form of a weights file that ModelGen's build targets write under <c>obj/</c> (a first line
@@ -85,13 +97,13 @@ namespace ModelGen.Generator.Parsing
         {
             int headerLength = (int)ReadUInt64(bytes, 0);
             string header = System.Text.Encoding.UTF8.GetString(bytes, 8, headerLength);
-            if (!SafetensorsHeader.TryParse(header, out List<(string Name, string DType, long Begin, long End, long Elements)> tensors, out string? problem, cancellationToken))
+            if (!SafetensorsHeader.TryParse(header, out List<(string Name, string DType, long Begin, long End, long Elements, int[] Shape)> tensors, out string? problem, cancellationToken))
             {
                 return Failed(source, "its safetensors header is not valid: " + problem);
             }
             tensors.Sort((a, b) => a.Begin.CompareTo(b.Begin));
             long total = 0;
-            foreach ((string name, string dtype, long begin, long end, long elements) in tensors)
+            foreach ((string name, string dtype, long begin, long end, long elements, int[] _) in tensors)
             {
                 if (dtype != "F32") return Failed(source, $"tensor '{name}' has dtype {dtype}; only F32 is supported");
                 if (begin < 0 || end < begin || end - begin != elements * 4) return Failed(source, $"tensor '{name}' has data offsets [{begin}, {end}) that do not fit its shape");
@@ -100,7 +112,13 @@ namespace ModelGen.Generator.Parsing
             }
             long dataStart = 8 + (long)headerLength;
             if (dataStart + total != bytes.Length) return Failed(source, $"it has {bytes.Length - dataStart} data bytes, but its header describes {total}");
-            return Values(source, "safetensors", bytes, (int)dataStart, (int)(total / 4));
+            WeightsFile file = Values(source, "safetensors", bytes, (int)dataStart, (int)(total / 4));
+            var described = new WeightsTensor[tensors.Count];
+            for (int t = 0; t < described.Length; t++)
+            {
+                described[t] = new WeightsTensor(tensors[t].Name, new EquatableArray<int>(tensors[t].Shape), (int)(tensors[t].Begin / 4), (int)tensors[t].Elements);
+            }
+            return file with { Tensors = new EquatableArray<WeightsTensor>(described) };
         }
 
         private static WeightsFile Values(string source, string format, byte[] bytes, int start, int count)

@@ -101,8 +101,12 @@ namespace ModelGen
         }
 
         /// <summary>
-        /// Loads a safetensors file: every tensor must be F32; their elements, in the order of their data offsets, must add up
-        /// to the model's parameter count and are taken in that order.
+        /// Loads a safetensors file. Every tensor must be F32 and their elements must add up to the model's parameter count.
+        /// One tensor (what <see cref="SaveSafetensors"/> writes) is the flat parameter vector. Several tensors are one per
+        /// kernel and bias, matched to the layers by shape, in data order or else in natural name order: Keras-style kernels
+        /// <c>[inputs, units]</c> are copied, PyTorch <c>nn.Linear</c> weights <c>[units, inputs]</c> (names ending in
+        /// <c>weight</c>) are transposed. Tensors that do not chain from <see cref="IModel.InputSize"/> to
+        /// <see cref="IModel.OutputSize"/> throw <see cref="InvalidDataException"/> listing their shapes.
         /// </summary>
         public static void LoadSafetensors(IModel model, string path)
         {
@@ -111,7 +115,7 @@ namespace ModelGen
             if (file.Length < 8) throw new InvalidDataException("Not a safetensors file: shorter than its 8-byte header length.");
             ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(file);
             if (headerLength > (ulong)(file.Length - 8)) throw new InvalidDataException($"The safetensors header claims {headerLength} bytes, but the file has only {file.Length - 8} after the length.");
-            var tensors = new List<(long Begin, long End, string Name)>();
+            var tensors = new List<(long Begin, long End, string Name, int[] Shape)>();
             try
             {
                 using JsonDocument document = JsonDocument.Parse(file.AsMemory(8, (int)headerLength));
@@ -123,9 +127,14 @@ namespace ModelGen
                     JsonElement offsets = property.Value.GetProperty("data_offsets");
                     long begin = offsets[0].GetInt64(), end = offsets[1].GetInt64();
                     long elements = 1;
-                    foreach (JsonElement d in property.Value.GetProperty("shape").EnumerateArray()) elements = checked(elements * d.GetInt64());
+                    var shape = new List<int>();
+                    foreach (JsonElement d in property.Value.GetProperty("shape").EnumerateArray())
+                    {
+                        elements = checked(elements * d.GetInt64());
+                        shape.Add(checked((int)d.GetInt64()));
+                    }
                     if (begin < 0 || end < begin || end - begin != elements * 4) throw new InvalidDataException($"Tensor '{property.Name}' has data offsets [{begin}, {end}) that do not fit its shape.");
-                    tensors.Add((begin, end, property.Name));
+                    tensors.Add((begin, end, property.Name, shape.ToArray()));
                 }
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or OverflowException or IndexOutOfRangeException or FormatException)
@@ -134,14 +143,105 @@ namespace ModelGen
             }
             tensors.Sort((a, b) => a.Begin.CompareTo(b.Begin));
             long dataStart = 8 + (long)headerLength, total = 0;
-            foreach ((long begin, long end, string name) in tensors)
+            foreach ((long begin, long end, string name, int[] _) in tensors)
             {
                 if (begin != total) throw new InvalidDataException($"Tensor '{name}' starts at byte {begin}; the tensors must be packed back to back.");
                 total = end;
             }
             if (total != 4L * model.ParameterCount) throw new InvalidDataException($"The safetensors file holds {total / 4} floats; the model has {model.ParameterCount} parameters.");
             if (dataStart + total != file.Length) throw new InvalidDataException($"The safetensors file has {file.Length - dataStart} data bytes; its header describes {total}.");
-            Apply(model, file.AsSpan((int)dataStart, (int)total));
+            if (tensors.Count <= 1)
+            {
+                Apply(model, file.AsSpan((int)dataStart, (int)total));
+                return;
+            }
+            // Several tensors: one per kernel and bias. Match them to the layers by shape (a chain from InputSize to
+            // OutputSize), transposing PyTorch's weight[out, in]; bytes are never reinterpreted silently.
+            var raw = new float[total / 4];
+            for (int i = 0; i < raw.Length; i++) raw[i] = BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan((int)dataStart + 4 * i));
+            float[] arranged = ArrangeByShape(raw, tensors.ConvertAll(t => (t.Name, t.Shape, (int)(t.Begin / 4))), model)
+                ?? throw new InvalidDataException(
+                    $"The safetensors tensors do not chain from {model.InputSize} inputs to {model.OutputSize} outputs as kernels [inputs, units] "
+                    + "(or PyTorch weights [units, inputs], named '...weight') each followed by its bias: "
+                    + string.Join(", ", tensors.ConvertAll(t => $"{t.Name} [{string.Join(", ", t.Shape)}]")));
+            var bytes = new byte[arranged.Length * 4];
+            for (int i = 0; i < arranged.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), arranged[i]);
+            Apply(model, bytes);
+        }
+
+        // Tries data order, then natural name order with each layer's kernel before its bias (PyTorch's writer stores
+        // "0.bias" before "0.weight"). Null when neither chains from InputSize to OutputSize over ParameterCount values.
+        private static float[]? ArrangeByShape(float[] raw, List<(string Name, int[] Shape, int Start)> tensors, IModel model)
+        {
+            var byName = new List<(string Name, int[] Shape, int Start)>(tensors);
+            byName.Sort((a, b) =>
+            {
+                int c = NaturalCompare(Prefix(a.Name), Prefix(b.Name));
+                return c != 0 ? c : IsBias(a.Name).CompareTo(IsBias(b.Name));
+            });
+            foreach (List<(string Name, int[] Shape, int Start)> order in new[] { tensors, byName })
+            {
+                var values = new float[model.ParameterCount];
+                int width = model.InputSize, offset = 0;
+                bool afterKernel = false, ok = true;
+                foreach ((string name, int[] shape, int start) in order)
+                {
+                    if (shape.Length == 2 && !IsBias(name))
+                    {
+                        bool torch = name.EndsWith("weight", StringComparison.OrdinalIgnoreCase);
+                        int inputs = torch ? shape[1] : shape[0], units = torch ? shape[0] : shape[1];
+                        if (inputs != width || offset + (long)inputs * units > values.Length) { ok = false; break; }
+                        for (int i = 0; i < inputs; i++)
+                        {
+                            for (int j = 0; j < units; j++) values[offset + i * units + j] = torch ? raw[start + j * inputs + i] : raw[start + i * units + j];
+                        }
+                        offset += inputs * units;
+                        width = units;
+                        afterKernel = true;
+                    }
+                    else if (shape.Length == 1 && afterKernel && shape[0] == width && !name.EndsWith("weight", StringComparison.OrdinalIgnoreCase) && offset + width <= values.Length)
+                    {
+                        Array.Copy(raw, start, values, offset, width);
+                        offset += width;
+                        afterKernel = false;
+                    }
+                    else { ok = false; break; }
+                }
+                if (ok && offset == values.Length && width == model.OutputSize) return values;
+            }
+            return null;
+        }
+
+        private static bool IsBias(string name) => name.EndsWith("bias", StringComparison.OrdinalIgnoreCase);
+
+        private static string Prefix(string name)
+        {
+            int cut = Math.Max(name.LastIndexOf('.'), name.LastIndexOf('/'));
+            return cut < 0 ? "" : name.Substring(0, cut);
+        }
+
+        private static int NaturalCompare(string a, string b)
+        {
+            int i = 0, j = 0;
+            while (i < a.Length && j < b.Length)
+            {
+                if (char.IsAsciiDigit(a[i]) && char.IsAsciiDigit(b[j]))
+                {
+                    int si = i, sj = j;
+                    while (i < a.Length && char.IsAsciiDigit(a[i])) i++;
+                    while (j < b.Length && char.IsAsciiDigit(b[j])) j++;
+                    string na = a[si..i].TrimStart('0'), nb = b[sj..j].TrimStart('0');
+                    int c = na.Length != nb.Length ? na.Length.CompareTo(nb.Length) : string.CompareOrdinal(na, nb);
+                    if (c != 0) return c;
+                }
+                else
+                {
+                    if (a[i] != b[j]) return a[i].CompareTo(b[j]);
+                    i++;
+                    j++;
+                }
+            }
+            return (a.Length - i).CompareTo(b.Length - j);
         }
 
         /// <summary>Loads raw little-endian float32 values in parameter order (a TensorFlow.js <c>weights.bin</c> of a dense stack).</summary>

@@ -8,6 +8,12 @@ namespace ModelGen.Tests.Models
     [Dense(3, Activation.Softmax)]
     public partial class EmbeddedIrisLike { }
 
+    // The same parameters as PyTorch's safetensors writer stores nn.Sequential's state_dict: weights [out, in], bias first.
+    [Model(4, Weights = "Data/weights/iris_like.torch.safetensors")]
+    [Dense(16, Activation.Relu)]
+    [Dense(3, Activation.Softmax)]
+    public partial class TorchIrisLike { }
+
     [Model(8, Weights = "Data/weights/scorer.bin")]
     [Dense(8, UseBias = false)]
     [Activation(Activation.Tanh)]
