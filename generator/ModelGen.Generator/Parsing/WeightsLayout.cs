@@ -64,7 +64,7 @@ namespace ModelGen.Generator.Parsing
                     continue;
                 }
                 if (shape.Length != 2 || IsBiasName(t.Name)) return null;
-                if (t.Name.EndsWith("weight", StringComparison.OrdinalIgnoreCase))
+                if (TensorNames.IsTorchWeight(t.Name))
                 {
                     // PyTorch nn.Linear: weight[out, in]; the kernel is its transpose.
                     if (shape[0] != units || shape[1] != inputs) return null;
@@ -82,53 +82,17 @@ namespace ModelGen.Generator.Parsing
             return values;
         }
 
-        private static bool IsBiasName(string name) => name.EndsWith("bias", StringComparison.OrdinalIgnoreCase);
+        private static bool IsBiasName(string name) => TensorNames.IsBias(name);
 
         private static bool IsKernelName(string name) =>
-            name.EndsWith("kernel", StringComparison.OrdinalIgnoreCase) || name.EndsWith("weight", StringComparison.OrdinalIgnoreCase);
+            name.EndsWith("kernel", StringComparison.OrdinalIgnoreCase) || TensorNames.IsTorchWeight(name);
 
-        /// <summary>Natural order of the layer prefix (<c>2.weight</c> before <c>10.weight</c>), then kernel before bias.</summary>
+        /// <summary>Orders tensors with <see cref="TensorNames.Compare"/>.</summary>
         private sealed class NameOrder : IComparer<WeightsTensor>
         {
             public static readonly NameOrder Instance = new();
 
-            public int Compare(WeightsTensor x, WeightsTensor y)
-            {
-                int byPrefix = Natural(Prefix(x.Name), Prefix(y.Name));
-                return byPrefix != 0 ? byPrefix : Rank(x.Name).CompareTo(Rank(y.Name));
-            }
-
-            private static string Prefix(string name)
-            {
-                int cut = Math.Max(name.LastIndexOf('.'), name.LastIndexOf('/'));
-                return cut < 0 ? "" : name.Substring(0, cut);
-            }
-
-            private static int Rank(string name) => IsBiasName(name) ? 1 : 0;
-
-            private static int Natural(string a, string b)
-            {
-                int i = 0, j = 0;
-                while (i < a.Length && j < b.Length)
-                {
-                    if (char.IsDigit(a[i]) && char.IsDigit(b[j]))
-                    {
-                        int si = i, sj = j;
-                        while (i < a.Length && char.IsDigit(a[i])) i++;
-                        while (j < b.Length && char.IsDigit(b[j])) j++;
-                        string na = a.Substring(si, i - si).TrimStart('0'), nb = b.Substring(sj, j - sj).TrimStart('0');
-                        int c = na.Length != nb.Length ? na.Length.CompareTo(nb.Length) : string.CompareOrdinal(na, nb);
-                        if (c != 0) return c;
-                    }
-                    else
-                    {
-                        if (a[i] != b[j]) return a[i].CompareTo(b[j]);
-                        i++;
-                        j++;
-                    }
-                }
-                return (a.Length - i).CompareTo(b.Length - j);
-            }
+            public int Compare(WeightsTensor x, WeightsTensor y) => TensorNames.Compare(x.Name, y.Name);
         }
     }
 }

@@ -174,11 +174,7 @@ namespace ModelGen
         private static float[]? ArrangeByShape(float[] raw, List<(string Name, int[] Shape, int Start)> tensors, IModel model)
         {
             var byName = new List<(string Name, int[] Shape, int Start)>(tensors);
-            byName.Sort((a, b) =>
-            {
-                int c = NaturalCompare(Prefix(a.Name), Prefix(b.Name));
-                return c != 0 ? c : IsBias(a.Name).CompareTo(IsBias(b.Name));
-            });
+            byName.Sort((a, b) => TensorNames.Compare(a.Name, b.Name));
             foreach (List<(string Name, int[] Shape, int Start)> order in new[] { tensors, byName })
             {
                 var values = new float[model.ParameterCount];
@@ -186,9 +182,9 @@ namespace ModelGen
                 bool afterKernel = false, ok = true;
                 foreach ((string name, int[] shape, int start) in order)
                 {
-                    if (shape.Length == 2 && !IsBias(name))
+                    if (shape.Length == 2 && !TensorNames.IsBias(name))
                     {
-                        bool torch = name.EndsWith("weight", StringComparison.OrdinalIgnoreCase);
+                        bool torch = TensorNames.IsTorchWeight(name);
                         int inputs = torch ? shape[1] : shape[0], units = torch ? shape[0] : shape[1];
                         if (inputs != width || offset + (long)inputs * units > values.Length) { ok = false; break; }
                         for (int i = 0; i < inputs; i++)
@@ -199,7 +195,7 @@ namespace ModelGen
                         width = units;
                         afterKernel = true;
                     }
-                    else if (shape.Length == 1 && afterKernel && shape[0] == width && !name.EndsWith("weight", StringComparison.OrdinalIgnoreCase) && offset + width <= values.Length)
+                    else if (shape.Length == 1 && afterKernel && shape[0] == width && !TensorNames.IsTorchWeight(name) && offset + width <= values.Length)
                     {
                         Array.Copy(raw, start, values, offset, width);
                         offset += width;
@@ -210,38 +206,6 @@ namespace ModelGen
                 if (ok && offset == values.Length && width == model.OutputSize) return values;
             }
             return null;
-        }
-
-        private static bool IsBias(string name) => name.EndsWith("bias", StringComparison.OrdinalIgnoreCase);
-
-        private static string Prefix(string name)
-        {
-            int cut = Math.Max(name.LastIndexOf('.'), name.LastIndexOf('/'));
-            return cut < 0 ? "" : name.Substring(0, cut);
-        }
-
-        private static int NaturalCompare(string a, string b)
-        {
-            int i = 0, j = 0;
-            while (i < a.Length && j < b.Length)
-            {
-                if (char.IsAsciiDigit(a[i]) && char.IsAsciiDigit(b[j]))
-                {
-                    int si = i, sj = j;
-                    while (i < a.Length && char.IsAsciiDigit(a[i])) i++;
-                    while (j < b.Length && char.IsAsciiDigit(b[j])) j++;
-                    string na = a[si..i].TrimStart('0'), nb = b[sj..j].TrimStart('0');
-                    int c = na.Length != nb.Length ? na.Length.CompareTo(nb.Length) : string.CompareOrdinal(na, nb);
-                    if (c != 0) return c;
-                }
-                else
-                {
-                    if (a[i] != b[j]) return a[i].CompareTo(b[j]);
-                    i++;
-                    j++;
-                }
-            }
-            return (a.Length - i).CompareTo(b.Length - j);
         }
 
         /// <summary>Loads raw little-endian float32 values in parameter order (a TensorFlow.js <c>weights.bin</c> of a dense stack).</summary>
