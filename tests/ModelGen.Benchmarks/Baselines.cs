@@ -62,7 +62,26 @@ namespace ModelGen.Benchmarks
         }
 
         public Layer[] Layers { get; }
-        public Span<float> Parameters => _parameters.AsSpan(_parametersStart, _count);
+        public Span<float> Parameters => _shared is null ? _parameters.AsSpan(_parametersStart, _count) : _shared.Span;
+
+        // When set, the parameters are another model's memory (see ShareParameters).
+        private SharedParameters? _shared;
+
+        /// <summary>
+        /// Reads its parameters from <paramref name="model"/>'s own parameter memory (the generated models keep it pinned, so
+        /// it never moves): then both implementations read the very same bytes, and where the pages happen to land in the
+        /// cache affects them alike. For forward-only comparisons.
+        /// </summary>
+        public unsafe void ShareParameters(IModel model)
+        {
+            Span<float> span = model.Parameters;
+            _shared = new SharedParameters((float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(span)), span.Length);
+        }
+
+        private sealed unsafe class SharedParameters(float* pointer, int length)
+        {
+            public Span<float> Span => new(pointer, length);
+        }
         public float[] Gradient => _gradient.ToArray();
         private Span<float> _gradient => _gradientArray.AsSpan(_gradientStart, _count);
         public int InputSize => Layers[0].In;

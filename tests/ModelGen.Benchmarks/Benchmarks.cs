@@ -23,6 +23,8 @@ namespace ModelGen.Benchmarks
             model.Parameters.CopyTo(Naive.Parameters);
             model.Parameters.CopyTo(Primitives.Parameters);
             model.Parameters.CopyTo(Vector.Parameters);
+            VectorShared = new VectorNet(256, layers);
+            VectorShared.ShareParameters(model);
         }
 
         public string Name { get; }
@@ -34,6 +36,9 @@ namespace ModelGen.Benchmarks
         public NaiveNet Naive { get; }
         public TensorPrimitivesNet Primitives { get; }
         public VectorNet Vector { get; }
+
+        /// <summary>(c) reading the generated model's own parameter memory (forward only).</summary>
+        public VectorNet VectorShared { get; }
 
         public override string ToString() => Name;
 
@@ -98,6 +103,10 @@ namespace ModelGen.Benchmarks
         [Benchmark, BenchmarkCategory("Forward1")] public void Naive_Forward1() => _s.Naive.Forward(_x1, _y1);
         [Benchmark, BenchmarkCategory("Forward1")] public void TensorPrimitives_Forward1() => _s.Primitives.Forward(_x1, _y1);
         [Benchmark(Baseline = true), BenchmarkCategory("Forward1")] public void Vector_Forward1() => _s.Vector.Forward(_x1, _y1);
+
+        // The same two, with (c) reading the generated model's own parameter memory: the same bytes, the same cache placement.
+        [Benchmark, BenchmarkCategory("Forward1SameMemory")] public void ModelGen_Forward1SameMemory() => _s.Model.Forward(_x1, _y1);
+        [Benchmark(Baseline = true), BenchmarkCategory("Forward1SameMemory")] public void Vector_Forward1SameMemory() => _s.VectorShared.Forward(_x1, _y1);
 
         [Benchmark(OperationsPerInvoke = 256), BenchmarkCategory("Forward256")] public void ModelGen_Forward256() => _s.Model.Forward(_x256, _y256);
         [Benchmark(OperationsPerInvoke = 256), BenchmarkCategory("Forward256")] public void ModelGen_Predict256() => _s.Predict(_x256, _y256);

@@ -45,7 +45,7 @@ static class Verify
                 var predicted = new float[n * outSize];
                 s.Predict(x, predicted);
                 failures += Compare($"{name} Predict (embedded weights) n={n}", expected, predicted);
-                foreach ((string label, BaselineNet net) in new (string, BaselineNet)[] { ("naive", s.Naive), ("tensorprimitives", s.Primitives), ("vector", s.Vector) })
+                foreach ((string label, BaselineNet net) in new (string, BaselineNet)[] { ("naive", s.Naive), ("tensorprimitives", s.Primitives), ("vector", s.Vector), ("vector on the model's memory", s.VectorShared) })
                 {
                     var actual = new float[n * outSize];
                     net.Forward(x, actual);
