@@ -21,7 +21,7 @@ namespace ModelGen
 
         /// <summary>
         /// Allocates a zeroed array on the pinned object heap (it never moves, so its alignment never changes) with room for
-        /// <paramref name="length"/> floats from index <paramref name="start"/>, the first element on a 64-byte boundary.
+        /// a 64-byte aligned run of <paramref name="length"/> floats, which begins at index <paramref name="start"/>.
         /// </summary>
         public static float[] Allocate(int length, out int start)
         {
@@ -45,10 +45,24 @@ namespace ModelGen
 
         /// <summary>
         /// The 64-byte aligned run of <paramref name="length"/> floats in <paramref name="buffer"/>, which must not move
-        /// (stack memory or a pinned array) and must hold at least <c>length + Slack</c> floats.
+        /// (stack memory or an array from <see cref="Allocate(int, out int)"/>) and must hold at least <c>length + Slack</c> floats.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Span<float> Slice(Span<float> buffer, int length) => buffer.Slice(Start(ref MemoryMarshal.GetReference(buffer)), length);
+
+        /// <summary>
+        /// The aligned run of <paramref name="length"/> floats of an array from <see cref="Allocate(int, out int)"/>, given the
+        /// start it returned: what a generated model's <c>Parameters</c> returns on every call, so nothing is recomputed.
+        /// </summary>
+        /// <exception cref="ArgumentException">The run does not fit in the array.</exception>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Span<float> Run(float[] array, int start, int length)
+        {
+            if ((uint)start > (uint)array.Length || (uint)length > (uint)(array.Length - start)) ThrowTooShort();
+            return MemoryMarshal.CreateSpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), start), length);
+        }
+
+        private static void ThrowTooShort() => throw new ArgumentException("The array is too short for an aligned run of that length; allocate it with Aligned.Allocate.");
 
         // Index of the first element on a 64-byte boundary (floats are at least 4-byte aligned, so it exists within Slack).
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -62,7 +62,7 @@ namespace ModelGen.Benchmarks
         }
 
         public Layer[] Layers { get; }
-        public Span<float> Parameters => _shared is null ? _parameters.AsSpan(_parametersStart, _count) : _shared.Span;
+        public Span<float> Parameters => _shared is null ? Aligned.Run(_parameters, _parametersStart, _count) : _shared.Span;
 
         // When set, the parameters are another model's memory (see ShareParameters).
         private SharedParameters? _shared;
@@ -82,8 +82,8 @@ namespace ModelGen.Benchmarks
         {
             public Span<float> Span => new(pointer, length);
         }
-        public float[] Gradient => _gradient.ToArray();
-        private Span<float> _gradient => _gradientArray.AsSpan(_gradientStart, _count);
+        public float[] Gradient => GradientSpan.ToArray();
+        private Span<float> GradientSpan => Aligned.Run(_gradientArray, _gradientStart, _count);
         public int InputSize => Layers[0].In;
         public int OutputSize => Layers[^1].Out;
 
@@ -131,7 +131,7 @@ namespace ModelGen.Benchmarks
             int last = Layers.Length - 1, width = OutputSize;
             Span<float> g = _dz[last].AsSpan(0, n * width);
             float loss = LossGradient(Layers[last].Act, _z[last], _y[last], targets, g, n, width);
-            _gradient.Clear();
+            GradientSpan.Clear();
             for (int l = last; l >= 0; l--)
             {
                 Span<float> dz = _dz[l].AsSpan(0, n * Layers[l].Out);
@@ -141,9 +141,9 @@ namespace ModelGen.Benchmarks
                 }
                 ReadOnlySpan<float> input = l == 0 ? x : _y[l - 1].AsSpan(0, n * Layers[l].In);
                 Span<float> dx = l == 0 ? default : _dz[l - 1].AsSpan(0, n * Layers[l].In);
-                DenseBackward(l, input, dz, _gradient.Slice(_kernel[l], Layers[l].In * Layers[l].Out), _gradient.Slice(_bias[l], Layers[l].Out), dx, n);
+                DenseBackward(l, input, dz, GradientSpan.Slice(_kernel[l], Layers[l].In * Layers[l].Out), GradientSpan.Slice(_bias[l], Layers[l].Out), dx, n);
             }
-            adam.Step(Parameters, _gradient);
+            adam.Step(Parameters, GradientSpan);
             return loss;
         }
 

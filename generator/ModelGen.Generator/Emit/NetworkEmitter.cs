@@ -348,7 +348,7 @@ namespace ModelGen.Generator.Emit
 
                 w.WriteLine("/// <summary>The flat parameter vector: for each Dense layer, the kernel [inputs x units] row-major, then the bias. It starts on a 64-byte boundary and never moves.</summary>");
                 w.WriteLine(generatedCode);
-                w.WriteLine($"public {Span} Parameters => {TypeRefs.MemoryMarshal}.CreateSpan(ref {TypeRefs.Unsafe}.Add(ref {TypeRefs.MemoryMarshal}.GetArrayDataReference(_modelGenParameters), _modelGenStart), ParameterCount);");
+                w.WriteLine($"public {Span} Parameters => {TypeRefs.Aligned}.Run(_modelGenParameters, _modelGenStart, ParameterCount);");
                 w.WriteLine();
                 w.WriteLine($"int {TypeRefs.IModel}.InputSize => InputSize;");
                 w.WriteLine($"int {TypeRefs.IModel}.OutputSize => OutputSize;");

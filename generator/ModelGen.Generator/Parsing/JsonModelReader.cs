@@ -846,6 +846,16 @@ namespace ModelGen.Generator.Parsing
             {
                 var given = new float?[AttributeReader.ActivationParameterNames.Length];
                 var nodes = new JsonNode?[given.Length];
+
+                // A layer with one parameter: read it (or its default) into slot `index`, then resolve.
+                ActivationSpec? OneParameter(Activation activation, int index, JsonNode? node, float fallback, string what)
+                {
+                    if (!ReadFloat(node, fallback, what, out float value)) return null;
+                    given[index] = value;
+                    nodes[index] = node;
+                    return Resolve(activation, given, nodes, anchor.Span);
+                }
+
                 switch (className)
                 {
                     case "ReLU":
@@ -875,32 +885,14 @@ namespace ModelGen.Generator.Parsing
                             nodes[1] = slopeNode;
                             return Resolve(Activation.LeakyRelu, given, nodes, anchor.Span);
                         }
+                    // Keras 3 writes negative_slope; Keras 2 and TF.js write alpha. The layer's default is 0.3.
                     case "LeakyReLU":
-                        {
-                            // Keras 3 writes negative_slope; Keras 2 and TF.js write alpha. The layer's default is 0.3.
-                            JsonNode? slopeNode = config?["negative_slope"] ?? config?["alpha"];
-                            if (!ReadFloat(slopeNode, 0.3f, "'negative_slope' of " + label, out float slope)) return null;
-                            given[1] = slope;
-                            nodes[1] = slopeNode;
-                            return Resolve(Activation.LeakyRelu, given, nodes, anchor.Span);
-                        }
+                        return OneParameter(Activation.LeakyRelu, 1, config?["negative_slope"] ?? config?["alpha"], 0.3f, "'negative_slope' of " + label);
                     case "ELU":
-                        {
-                            JsonNode? alphaNode = config?["alpha"];
-                            if (!ReadFloat(alphaNode, 1f, "'alpha' of " + label, out float alpha)) return null;
-                            given[0] = alpha;
-                            nodes[0] = alphaNode;
-                            return Resolve(Activation.Elu, given, nodes, anchor.Span);
-                        }
+                        return OneParameter(Activation.Elu, 0, config?["alpha"], 1f, "'alpha' of " + label);
                     case "ThresholdedReLU":
-                        {
-                            JsonNode? thetaNode = config?["theta"];
-                            if (!ReadFloat(thetaNode, 1f, "'theta' of " + label, out float theta)) return null;
-                            given[2] = theta;
-                            nodes[2] = thetaNode;
-                            given[3] = 0f;
-                            return Resolve(Activation.Threshold, given, nodes, anchor.Span);
-                        }
+                        given[3] = 0f; // default_value
+                        return OneParameter(Activation.Threshold, 2, config?["theta"], 1f, "'theta' of " + label);
                     default: // Softmax
                         {
                             JsonNode? axis = config?["axis"];

@@ -32,12 +32,8 @@ namespace ModelGen.Generator.Parsing
 
             if (request.Json is not null)
             {
-                JsonModelFile? file = Find(request, "Json", request.Json, jsonFiles, f => f.Path, projectDirectory, diagnostics);
-                if (file is null)
-                {
-                    if (diagnostics.Count == 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.JsonFileNotFound, at, request.Name, request.Json));
-                    return Failed(diagnostics);
-                }
+                JsonModelFile? file = Find(request, "Json", request.Json, jsonFiles, f => f.Path, projectDirectory, DiagnosticDescriptors.JsonFileNotFound, diagnostics);
+                if (file is null) return Failed(diagnostics);
                 diagnostics.AddRange(file.Diagnostics);
                 if (!file.Usable) return Failed(diagnostics);
                 if (inputs != 0 && inputs != file.InputSize)
@@ -62,40 +58,29 @@ namespace ModelGen.Generator.Parsing
                 return Failed(diagnostics);
             }
 
-            EquatableArray<float> weights = default;
+            var spec = new NetworkSpec(request.Namespace, request.ClassName, source, inputs, new EquatableArray<LayerSpec>(layers), default);
             if (request.Weights is not null)
             {
-                WeightsFile? file = Find(request, "Weights", request.Weights, weightsFiles, f => f.SourcePath, projectDirectory, diagnostics);
-                if (file is null)
-                {
-                    if (!diagnostics.Any(d => d.Descriptor.DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error))
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileNotFound, at, request.Name, request.Weights));
-                    }
-                    return Failed(diagnostics);
-                }
+                WeightsFile? file = Find(request, "Weights", request.Weights, weightsFiles, f => f.SourcePath, projectDirectory, DiagnosticDescriptors.WeightsFileNotFound, diagnostics);
+                if (file is null) return Failed(diagnostics);
                 if (file.Error is not null)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsUnreadable, at, request.Name, request.Weights, file.Error));
                     return Failed(diagnostics);
                 }
-                int parameters = 0;
-                foreach (LayerSpec layer in layers) parameters += layer.ParameterCount;
-                if (file.Values.Count != parameters)
+                if (file.Values.Count != spec.ParameterCount)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsCountMismatch, at, request.Name, parameters, request.Weights, file.Format, file.Values.Count));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsCountMismatch, at, request.Name, spec.ParameterCount, request.Weights, file.Format, file.Values.Count));
                     return Failed(diagnostics);
                 }
-                float[]? arranged = WeightsLayout.Arrange(file, layers, out string? layoutError);
+                float[]? arranged = WeightsLayout.Arrange(file, inputs, layers, out string? layoutError);
                 if (arranged is null)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsUnreadable, at, request.Name, request.Weights, layoutError));
                     return Failed(diagnostics);
                 }
-                weights = new EquatableArray<float>(arranged);
+                spec = spec with { Weights = new EquatableArray<float>(arranged) };
             }
-
-            var spec = new NetworkSpec(request.Namespace, request.ClassName, source, inputs, new EquatableArray<LayerSpec>(layers), weights);
             return new ResolvedModel(spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
         }
 
@@ -104,9 +89,9 @@ namespace ModelGen.Generator.Parsing
         /// <summary>
         /// The file <paramref name="path"/> names: relative paths are taken from the project directory; without a match there
         /// (or without a project directory), the one file whose path ends with <paramref name="path"/> on a folder boundary.
-        /// Reports MGEN041 when several files match that way.
+        /// Reports <paramref name="notFound"/> when no file matches, and MGEN041 when several match that way.
         /// </summary>
-        private static T? Find<T>(ModelRequest request, string property, string path, ImmutableArray<T> files, Func<T, string> pathOf, string? projectDirectory, List<DiagnosticInfo> diagnostics)
+        private static T? Find<T>(ModelRequest request, string property, string path, ImmutableArray<T> files, Func<T, string> pathOf, string? projectDirectory, Microsoft.CodeAnalysis.DiagnosticDescriptor notFound, List<DiagnosticInfo> diagnostics)
             where T : class
         {
             string wanted = Normalize(path);
@@ -118,7 +103,11 @@ namespace ModelGen.Generator.Parsing
                 {
                     if (string.Equals(Collapse(Normalize(pathOf(file))), full, StringComparison.Ordinal)) return file;
                 }
-                if (rooted) return null;
+                if (rooted)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(notFound, request.Attribute, request.Name, path));
+                    return null;
+                }
             }
             string suffix = "/" + Collapse(wanted).TrimStart('/');
             var matches = new List<T>();
@@ -132,6 +121,10 @@ namespace ModelGen.Generator.Parsing
             {
                 string names = string.Join(", ", matches.Select(pathOf).OrderBy(p => p, StringComparer.Ordinal));
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AmbiguousPath, request.Attribute, request.Name, property, path, names));
+            }
+            else
+            {
+                diagnostics.Add(DiagnosticInfo.Create(notFound, request.Attribute, request.Name, path));
             }
             return null;
         }

@@ -159,53 +159,15 @@ namespace ModelGen
             // OutputSize), transposing PyTorch's weight[out, in]; bytes are never reinterpreted silently.
             var raw = new float[total / 4];
             for (int i = 0; i < raw.Length; i++) raw[i] = BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan((int)dataStart + 4 * i));
-            float[] arranged = ArrangeByShape(raw, tensors.ConvertAll(t => (t.Name, t.Shape, (int)(t.Begin / 4))), model)
+            TensorEntry[] entries = tensors.ConvertAll(t => new TensorEntry(t.Name, t.Shape, (int)(t.Begin / 4))).ToArray();
+            float[] arranged = TensorLayout.Arrange(raw, entries, model.InputSize, model.OutputSize, model.ParameterCount, layers: null)
                 ?? throw new InvalidDataException(
                     $"The safetensors tensors do not chain from {model.InputSize} inputs to {model.OutputSize} outputs as kernels [inputs, units] "
                     + "(or PyTorch weights [units, inputs], named '...weight') each followed by its bias: "
-                    + string.Join(", ", tensors.ConvertAll(t => $"{t.Name} [{string.Join(", ", t.Shape)}]")));
+                    + string.Join(", ", entries));
             var bytes = new byte[arranged.Length * 4];
             for (int i = 0; i < arranged.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), arranged[i]);
             Apply(model, bytes);
-        }
-
-        // Tries data order, then natural name order with each layer's kernel before its bias (PyTorch's writer stores
-        // "0.bias" before "0.weight"). Null when neither chains from InputSize to OutputSize over ParameterCount values.
-        private static float[]? ArrangeByShape(float[] raw, List<(string Name, int[] Shape, int Start)> tensors, IModel model)
-        {
-            var byName = new List<(string Name, int[] Shape, int Start)>(tensors);
-            byName.Sort((a, b) => TensorNames.Compare(a.Name, b.Name));
-            foreach (List<(string Name, int[] Shape, int Start)> order in new[] { tensors, byName })
-            {
-                var values = new float[model.ParameterCount];
-                int width = model.InputSize, offset = 0;
-                bool afterKernel = false, ok = true;
-                foreach ((string name, int[] shape, int start) in order)
-                {
-                    if (shape.Length == 2 && !TensorNames.IsBias(name))
-                    {
-                        bool torch = TensorNames.IsTorchWeight(name);
-                        int inputs = torch ? shape[1] : shape[0], units = torch ? shape[0] : shape[1];
-                        if (inputs != width || offset + (long)inputs * units > values.Length) { ok = false; break; }
-                        for (int i = 0; i < inputs; i++)
-                        {
-                            for (int j = 0; j < units; j++) values[offset + i * units + j] = torch ? raw[start + j * inputs + i] : raw[start + i * units + j];
-                        }
-                        offset += inputs * units;
-                        width = units;
-                        afterKernel = true;
-                    }
-                    else if (shape.Length == 1 && afterKernel && shape[0] == width && !TensorNames.IsTorchWeight(name) && offset + width <= values.Length)
-                    {
-                        Array.Copy(raw, start, values, offset, width);
-                        offset += width;
-                        afterKernel = false;
-                    }
-                    else { ok = false; break; }
-                }
-                if (ok && offset == values.Length && width == model.OutputSize) return values;
-            }
-            return null;
         }
 
         /// <summary>Loads raw little-endian float32 values in parameter order (a TensorFlow.js <c>weights.bin</c> of a dense stack).</summary>

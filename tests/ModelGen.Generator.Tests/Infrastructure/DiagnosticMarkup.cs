@@ -68,13 +68,7 @@ namespace ModelGen.Generator.Tests.Infrastructure
                 GeneratorHarness.CreateCompilation("using ModelGen;\n\n[Model(Json = \"model.json\")]\npublic partial class FromJson { }\n"),
                 expectDiagnostics: true, GeneratorHarness.CreateDriver(new[] { file }));
             SourceText text = file.GetText()!;
-            string[] want = expected.Select(e => Describe(e.Id, file.Path, text.Lines.GetLinePositionSpan(e.Span))).OrderBy(s => s, StringComparer.Ordinal).ToArray();
-            string[] got = run.GeneratorDiagnostics.Where(d => !d.IsSuppressed)
-                .Select(d => Describe(d.Id, d.Location.GetLineSpan().Path, d.Location.GetLineSpan()))
-                .OrderBy(s => s, StringComparer.Ordinal).ToArray();
-            Assert.True(want.SequenceEqual(got),
-                $"Generator diagnostics differ.\nExpected:\n  {List(want)}\nActual:\n  {List(got)}\nMessages:\n{GeneratorHarness.Format(run.GeneratorDiagnostics)}");
-            Assert.Empty(run.CompilerDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+            AssertDiagnostics(run, expected.Select(e => Describe(e.Id, file.Path, text.Lines.GetLinePositionSpan(e.Span))), Array.Empty<string>());
             return run;
         }
 
@@ -84,18 +78,25 @@ namespace ModelGen.Generator.Tests.Infrastructure
             (string source, ImmutableArray<Expected> expected) = Parse(markup);
             GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source), expectDiagnostics: true, GeneratorHarness.CreateDriver(additionalFiles));
             SyntaxTree tree = run.Input.SyntaxTrees[0];
-            string[] want = expected.Select(e => Describe(e.Id, tree.FilePath, tree.GetLineSpan(e.Span))).OrderBy(s => s, StringComparer.Ordinal).ToArray();
+            AssertDiagnostics(run, expected.Select(e => Describe(e.Id, tree.FilePath, tree.GetLineSpan(e.Span))), compilerIds);
+            return run;
+        }
+
+        // The generator reported exactly `want` (described as by Describe), and the output compilation's own warnings and
+        // errors have exactly the IDs `compilerIds`.
+        private static void AssertDiagnostics(GeneratorRun run, IEnumerable<string> want, string[] compilerIds)
+        {
+            string[] wanted = want.OrderBy(s => s, StringComparer.Ordinal).ToArray();
             string[] got = run.GeneratorDiagnostics.Where(d => !d.IsSuppressed)
                 .Select(d => Describe(d.Id, d.Location.GetLineSpan().Path, d.Location.GetLineSpan()))
                 .OrderBy(s => s, StringComparer.Ordinal).ToArray();
-            Assert.True(want.SequenceEqual(got),
-                $"Generator diagnostics differ.\nExpected:\n  {List(want)}\nActual:\n  {List(got)}\nMessages:\n{GeneratorHarness.Format(run.GeneratorDiagnostics)}");
+            Assert.True(wanted.SequenceEqual(got),
+                $"Generator diagnostics differ.\nExpected:\n  {List(wanted)}\nActual:\n  {List(got)}\nMessages:\n{GeneratorHarness.Format(run.GeneratorDiagnostics)}");
 
             string[] compiler = run.CompilerDiagnostics.Select(d => d.Id).Distinct().OrderBy(s => s, StringComparer.Ordinal).ToArray();
             string[] compilerWant = compilerIds.Distinct().OrderBy(s => s, StringComparer.Ordinal).ToArray();
             Assert.True(compilerWant.SequenceEqual(compiler),
                 $"Compiler diagnostics: expected [{string.Join(", ", compilerWant)}], got:\n{GeneratorHarness.Format(run.CompilerDiagnostics, run.Output)}");
-            return run;
         }
 
         /// <summary>The message of the only generator diagnostic with <paramref name="id"/>, formatted invariantly.</summary>
