@@ -10,9 +10,11 @@ using ModelGen.Benchmarks;
 // dotnet run -c Release --project tests/ModelGen.Benchmarks -- --verify       check every baseline against ModelGen
 // dotnet run -c Release --project tests/ModelGen.Benchmarks -- --smoke        one quick pass of every benchmark
 // dotnet run -c Release --project tests/ModelGen.Benchmarks                    the full suite (about 10 minutes here)
+// dotnet run -c Release --project tests/ModelGen.Benchmarks -- --paired wide   interleaved batch-1 ratios with confidence intervals
 // extra arguments go to BenchmarkDotNet, e.g. --filter *Forward1*
 // dotnet run -c Release --project tests/ModelGen.Benchmarks -- --write-weights rewrite weights/*.mgw (seed-1 parameters)
 if (args.Contains("--verify")) return Verify.Run();
+if (args.Length > 0 && args[0] == "--paired") return Paired.Run(args.Skip(1).ToArray());
 if (args.Contains("--write-weights")) return Verify.WriteWeights(args[Array.IndexOf(args, "--write-weights") + 1]);
 
 bool smoke = args.Contains("--smoke");

@@ -31,6 +31,12 @@ namespace ModelGen.Generator.Emit
         public const int TileVectors = 8, TileVectorsBatch = 4;
 
         /// <summary>
+        /// Accumulator vectors per tile for one sample on Vector512 layers of at least this many vectors (256 units):
+        /// AVX-512 has 32 registers, and a tile twice as wide streams each kernel row in 1 KB runs instead of 512 bytes.
+        /// </summary>
+        public const int TileVectorsWide = 16;
+
+        /// <summary>
         /// Samples per call of the wide batch form (<c>x8</c>), written for models that run batches layer-major: 8 samples
         /// times 2 vectors per tile load each weight vector once for 8 samples, halving the cache traffic of the <c>x4</c> form
         /// on layers whose weights come from L2.
@@ -187,7 +193,8 @@ namespace ModelGen.Generator.Emit
         // Groups the columns into tiles; regular tiles of a wide layer run in a loop over j.
         private static void WriteTiles(SourceWriter w, LayerSpec layer, ActivationSpec activation, Columns columns, int samples)
         {
-            int perTile = samples == 1 ? TileVectors : samples == WideBatchSamples ? TileVectorsWideBatch : TileVectorsBatch;
+            int perTile = samples == 1 ? (columns.Bits == 512 && columns.Offsets.Length >= TileVectorsWide ? TileVectorsWide : TileVectors)
+                : samples == WideBatchSamples ? TileVectorsWideBatch : TileVectorsBatch;
             int lanes = columns.Lanes;
             int regular = columns.Offsets.Length - (columns.Overlap ? 1 : 0);
             int fullTiles = regular / perTile;
