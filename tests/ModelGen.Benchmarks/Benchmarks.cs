@@ -54,6 +54,19 @@ namespace ModelGen.Benchmarks
         };
 
         public static readonly string[] Names = { "xor", "iris", "digits", "regress", "mnist", "wide" };
+
+        private static readonly Dictionary<string, Subject> SharedSubjects = new();
+
+        /// <summary>
+        /// One subject per model for the whole process. BenchmarkDotNet runs a global setup for every benchmark case, so
+        /// without this each case would measure its own fresh allocation, and the Forward1SameMemory pair would read two
+        /// different copies of the parameters (two page placements) instead of one.
+        /// </summary>
+        public static Subject Shared(string name)
+        {
+            if (!SharedSubjects.TryGetValue(name, out Subject? subject)) SharedSubjects[name] = subject = Create(name);
+            return subject;
+        }
     }
 
     /// <summary>
@@ -79,7 +92,7 @@ namespace ModelGen.Benchmarks
         [GlobalSetup]
         public void Setup()
         {
-            _s = Subject.Create(Model);
+            _s = Subject.Shared(Model);
             int inSize = _s.Model.InputSize, outSize = _s.Model.OutputSize;
             var random = new SeededRandom(5);
             _x256 = new float[256 * inSize];
@@ -96,6 +109,16 @@ namespace ModelGen.Benchmarks
             _adamPrimitives = new Adam(1e-6f);
             _adamVector = new Adam(1e-6f);
             _initial = _s.Model.Parameters.ToArray();
+        }
+
+        /// <summary>Puts the shared subject's parameters back as they were before this case's training steps.</summary>
+        [GlobalCleanup]
+        public void Cleanup()
+        {
+            _initial.CopyTo(_s.Model.Parameters);
+            _initial.CopyTo(_s.Naive.Parameters);
+            _initial.CopyTo(_s.Primitives.Parameters);
+            _initial.CopyTo(_s.Vector.Parameters);
         }
 
         [Benchmark, BenchmarkCategory("Forward1")] public void ModelGen_Forward1() => _s.Model.Forward(_x1, _y1);
