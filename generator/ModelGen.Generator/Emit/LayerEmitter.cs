@@ -174,7 +174,7 @@ namespace ModelGen.Generator.Emit
                 w.WriteLine($"ref float wr = ref {MemoryMarshal}.GetReference(w);");
                 w.WriteLine($"ref float xr = ref {MemoryMarshal}.GetReference(x);");
                 w.WriteLine($"ref float yr = ref {MemoryMarshal}.GetReference({output});");
-                WriteTiers(w, bits =>
+                WriteTiers(w, (bits, w) =>
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     WriteTiles(w, layer, vectorActivation ? activation : ActivationSpec.Linear, Plan(layer.Units, bits, overlap: true), samples);
@@ -422,11 +422,42 @@ namespace ModelGen.Generator.Emit
         }
 
         /// <summary>Writes the three hardware tiers around <paramref name="body"/> (called with 512, 256 and 128).</summary>
-        public static void WriteTiers(SourceWriter w, Action<int> body)
+        /// <remarks>
+        /// Tiers whose code comes out the same are written once: a layer of 8 to 15 units uses Vector256 on the Vector512
+        /// tier too, and one of 4 to 7 units the same Vector128 code on all three. The compiler then has a third or two
+        /// thirds less to bind and emit; the JIT keeps one tier either way.
+        /// </remarks>
+        public static void WriteTiers(SourceWriter w, Action<int, SourceWriter> body)
         {
-            using (w.Braces($"if ({TypeRefs.Vector(512)}.IsHardwareAccelerated)")) body(512);
-            using (w.Braces($"else if ({TypeRefs.Vector(256)}.IsHardwareAccelerated && {TypeRefs.Fma}.IsSupported)")) body(256);
-            using (w.Braces("else")) body(128);
+            string Render(int bits)
+            {
+                SourceWriter tier = w.ForBody();
+                body.Invoke(bits, tier);
+                return tier.ToString();
+            }
+            string b512 = Render(512), b256 = Render(256), b128 = Render(128);
+            string v512 = $"{TypeRefs.Vector(512)}.IsHardwareAccelerated", v256 = $"{TypeRefs.Vector(256)}.IsHardwareAccelerated && {TypeRefs.Fma}.IsSupported";
+            if (b512 == b256 && b256 == b128)
+            {
+                w.WriteLine("// The same code on every hardware tier.");
+                w.WriteBlock(null, b128);
+            }
+            else if (b512 == b256)
+            {
+                w.WriteBlock($"if ({v512} || ({v256}))", b256);
+                w.WriteBlock("else", b128);
+            }
+            else if (b256 == b128)
+            {
+                w.WriteBlock($"if ({v512})", b512);
+                w.WriteBlock("else", b128);
+            }
+            else
+            {
+                w.WriteBlock($"if ({v512})", b512);
+                w.WriteBlock($"else if ({v256})", b256);
+                w.WriteBlock("else", b128);
+            }
         }
 
         /// <summary>
@@ -690,7 +721,7 @@ namespace ModelGen.Generator.Emit
             w.WriteLine($"ref float xr = ref {MemoryMarshal}.GetReference(x);");
             w.WriteLine($"ref float dzr = ref {MemoryMarshal}.GetReference(dz);");
             w.WriteLine("bool wantDx = !dx.IsEmpty;");
-            WriteTiers(w, bits =>
+            WriteTiers(w, (bits, w) =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 string V = TypeRefs.Vector(bits);

@@ -42,6 +42,18 @@ namespace ModelGen.Generator.Emit
         /// <summary>Decreases the indent.</summary>
         public void Unindent() => _indent--;
 
+        /// <summary>A new, empty writer whose lines start one level deeper than this one's: for a block body written aside.</summary>
+        public SourceWriter ForBody() => new() { _indent = _indent + 1 };
+
+        /// <summary>Appends text written by <see cref="ForBody"/> inside <c>{</c> <c>}</c> at the current indent.</summary>
+        public void WriteBlock(string? header, string body)
+        {
+            if (header is not null) WriteLine(header);
+            WriteLine("{");
+            _builder.Append(body);
+            WriteLine("}");
+        }
+
         /// <inheritdoc/>
         public override string ToString() => _builder.ToString();
 
