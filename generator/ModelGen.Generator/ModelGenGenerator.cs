@@ -46,6 +46,9 @@ namespace ModelGen.Generator
             IncrementalValuesProvider<ImmutableArray<Diagnostic>> orphanActivation = context.SyntaxProvider
                 .ForAttributeWithMetadataName(AttributeReader.ActivationAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => AttributeReader.ReadOrphanLayer(ctx, ct))
                 .WithTrackingName(TrackingNames.OrphanActivation);
+            IncrementalValuesProvider<ImmutableArray<Diagnostic>> orphanDropout = context.SyntaxProvider
+                .ForAttributeWithMetadataName(AttributeReader.DropoutAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => AttributeReader.ReadOrphanLayer(ctx, ct))
+                .WithTrackingName(TrackingNames.OrphanDropout);
 
             // Models that name a JSON declaration or a weights file are completed by a join with those files.
             IncrementalValuesProvider<ModelRequest> requests = models
@@ -91,6 +94,7 @@ namespace ModelGen.Generator
             context.RegisterSourceOutput(diagnostics, static (spc, list) => Report(spc, list));
             context.RegisterSourceOutput(orphanDense, static (spc, list) => Report(spc, list));
             context.RegisterSourceOutput(orphanActivation, static (spc, list) => Report(spc, list));
+            context.RegisterSourceOutput(orphanDropout, static (spc, list) => Report(spc, list));
 
             context.RegisterSourceOutput(specs, static (spc, spec) =>
                 NetworkEmitter.Emit(spec, (hint, text) => spc.AddSource(hint, text), spc.CancellationToken));

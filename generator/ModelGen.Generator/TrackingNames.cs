@@ -18,6 +18,9 @@ namespace ModelGen.Generator
         /// <summary>[Activation] found on any class: reports the ones without [Model] (diagnostics only, so not cached).</summary>
         public const string OrphanActivation = nameof(OrphanActivation);
 
+        /// <summary>[Dropout] found on any class: reports the ones without [Model] (diagnostics only, so not cached).</summary>
+        public const string OrphanDropout = nameof(OrphanDropout);
+
         /// <summary>Models that name a JSON or weights file, waiting for the join.</summary>
         public const string ModelRequests = nameof(ModelRequests);
 

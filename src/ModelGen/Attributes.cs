@@ -98,4 +98,20 @@ namespace ModelGen
         /// <summary>b of squareplus (default 4).</summary>
         public float B { get; set; } = float.NaN;
     }
+    /// <summary>
+    /// A Keras <c>Dropout</c> layer: the identity in <c>Forward</c> and <c>Predict</c>; in training (<c>ForwardTrace</c>,
+    /// <c>ComputeGradients</c>, <c>Fit</c>) each value is zeroed with probability <see cref="Rate"/> and the survivors are
+    /// scaled by <c>1 / (1 - Rate)</c> (inverted dropout). The masks come from the model's own random stream; see
+    /// <see cref="IModel.SeedDropout"/>.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    [Conditional("MODELGEN_KEEP_ATTRIBUTES")]
+    public sealed class DropoutAttribute : Attribute
+    {
+        /// <summary>A dropout layer dropping each value with probability <paramref name="rate"/>, in [0, 1).</summary>
+        public DropoutAttribute(float rate) => Rate = rate;
+
+        /// <summary>The probability of dropping a value, in [0, 1).</summary>
+        public float Rate { get; }
+    }
 }

@@ -48,6 +48,14 @@ namespace ModelGen
         void Backward(ReadOnlySpan<float> gradient, bool gradientIsForLogits, Span<float> parameterGradient, Span<float> inputGradient);
 
         /// <summary>
+        /// Restarts the random stream of the model's dropout layers: after the same seed, the same sequence of
+        /// <see cref="ForwardTrace"/> and <see cref="ComputeGradients"/> calls drops the same values. Dropout applies in
+        /// those two (training, as Keras's <c>fit</c>) and never in <see cref="Forward"/>. Models without dropout ignore it.
+        /// <c>Fit</c> calls it with its own seed, so a training run is reproducible.
+        /// </summary>
+        void SeedDropout(int seed);
+
+        /// <summary>
         /// Gradients of the batch-mean loss (Keras "sum_over_batch_size"). Returns the loss.
         /// <paramref name="parameterGradient"/> is overwritten; <paramref name="inputGradient"/> is optional.
         /// The parameters are never changed. A non-finite loss throws <see cref="ArithmeticException"/> before any

@@ -219,6 +219,15 @@ namespace ModelGen.Generator.Tests
                 [Dense(1)]
                 public partial class Blank { }
                 """, new[] { "'Blank'", "Weights is empty" }),
+            ["MGEN043"] = ("""
+                using ModelGen;
+
+                [Model(4)]
+                [Dense(8, Activation.Relu)]
+                [{|MGEN043:Dropout(1f)|}]
+                [Dense(1)]
+                public partial class Dropless { }
+                """, new[] { "Dropout rate 1", "[0, 1)" }),
         };
 
         private const string K3Head = "{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\": \"sequential\", \"layers\": [\n";
@@ -575,6 +584,7 @@ namespace ModelGen.Generator.Tests
                 [{|MGEN016:Dense(3)|}]
                 [{|MGEN016:Activation(Activation.Relu)|}]
                 [Dense(2)]
+                [{|MGEN016:Dropout(0.5f)|}]
                 public class Orphan { }
                 """);
         }

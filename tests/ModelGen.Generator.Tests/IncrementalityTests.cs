@@ -45,10 +45,11 @@ namespace ModelGen.Generator.Tests
         [Fact]
         public void EveryTrackingNameIsAStepThatRuns()
         {
-            // Scorer has both [Dense] and [Activation], so every step, the orphan checks included, runs; a model with a JSON
-            // declaration and a weights file runs the file steps and the join.
+            // Scorer has both [Dense] and [Activation] and WithDropout a [Dropout], so every step, the orphan checks included,
+            // runs; a model with a JSON declaration and a weights file runs the file steps and the join.
             CSharpCompilation compilation = GeneratorHarness.CreateCompilation(
                 GeneratorHarness.Parse(SnapshotTests.ScorerSource),
+                GeneratorHarness.Parse("using ModelGen;\n[Model(3)]\n[Dense(4, Activation.Tanh)]\n[Dropout(0.1f)]\n[Dense(1)]\npublic partial class WithDropout { }\n", "WithDropout.cs"),
                 GeneratorHarness.Parse("using ModelGen;\n[Model(Json = \"net.json\", Weights = \"net.bin\")]\npublic partial class FromFiles { }\n", "FromFiles.cs"));
             AdditionalText[] files = { AdditionalFiles.Json("net.json", DiagnosticsTests.SmallJson), AdditionalFiles.Weights("net.bin", AdditionalFiles.Raw(1, 2, 3)) };
             GeneratorRun run = GeneratorHarness.Run(compilation, driver: GeneratorHarness.CreateDriver(files));

@@ -57,9 +57,12 @@ namespace ModelGen.Generator.Tests
             if (!float.IsNaN(a.Threshold)) activation.Append(" threshold=").Append(F(a.Threshold));
             if (!float.IsNaN(a.DefaultValue)) activation.Append(" default=").Append(F(a.DefaultValue));
             if (!float.IsNaN(a.B)) activation.Append(" b=").Append(F(a.B));
-            return layer.Kind == LayerKind.Dense
-                ? $"Dense {layer.Units} {activation} bias={(layer.UseBias ? "yes" : "no")} {layer.KernelInitializer}/{layer.BiasInitializer}"
-                : $"Activation {activation}";
+            return layer.Kind switch
+            {
+                LayerKind.Dense => $"Dense {layer.Units} {activation} bias={(layer.UseBias ? "yes" : "no")} {layer.KernelInitializer}/{layer.BiasInitializer}",
+                LayerKind.Dropout => $"Dropout {F(layer.Rate)}",
+                _ => $"Activation {activation}",
+            };
         }
 
         private static void AssertModel(JsonModelFile file, string format, int inputSize, params string[] layers)
@@ -124,6 +127,7 @@ namespace ModelGen.Generator.Tests
             JsonModelFile file = Read(Fixture("keras3-sequential.json"));
             AssertModel(file, "Keras 3", 4,
                 "Dense 16 Relu bias=yes GlorotUniform/Zeros",
+                "Dropout 0.2",
                 "Dense 8 Linear bias=yes HeNormal/Zeros",
                 "Activation LeakyRelu slope=0.1",
                 "Dense 8 HardSigmoid bias=no RandomNormal/Zeros",
@@ -162,6 +166,7 @@ namespace ModelGen.Generator.Tests
             JsonModelFile file = Read(Fixture("keras22-sequential.json"));
             AssertModel(file, "tf.keras 2", 1,
                 "Dense 16 Relu bias=yes GlorotUniform/Zeros",
+                "Dropout 0.5",
                 "Dense 32 Relu bias=yes HeNormal/Zeros",
                 "Dense 2 Softmax bias=yes LecunUniform/Zeros");
             Assert.Equal(0, file.Diagnostics.Count);
@@ -193,6 +198,7 @@ namespace ModelGen.Generator.Tests
             // TF.js's default kernel initializer is glorotNormal, written as VarianceScaling(1, fan_avg, normal).
             AssertModel(file, "TensorFlow.js", 4,
                 "Dense 16 Relu bias=yes GlorotNormal/Zeros",
+                "Dropout 0.2",
                 "Dense 8 Tanh bias=no HeNormal/Zeros",
                 "Activation LeakyRelu slope=0.1",
                 "Dense 3 Linear bias=yes GlorotNormal/Zeros",
@@ -240,6 +246,7 @@ namespace ModelGen.Generator.Tests
             AssertModel(file, "ModelGen", 4,
                 "Dense 16 Relu bias=yes GlorotUniform/Zeros",
                 "Activation Tanh",
+                "Dropout 0.2",
                 "Dense 8 LeakyRelu slope=0.1 bias=yes HeNormal/Zeros",
                 "Dense 6 Glu bias=yes GlorotUniform/Zeros",
                 "Dense 3 Softmax bias=no GlorotUniform/Ones");
@@ -374,6 +381,9 @@ namespace ModelGen.Generator.Tests
         [InlineData(K3Head + K3Input + "  {\"class_name\": \"Dense\", \"config\": {\"units\": 3}},\n  {\"class_name\": \"ReLU\", \"config\": {\"max_value\": {|MGEN027:3.0|}}}" + K3Tail)]
         [InlineData(K3Head + K3Input + "  {\"class_name\": \"Dense\", \"config\": {\"units\": 3}},\n  {\"class_name\": \"Softmax\", \"config\": {\"axis\": {|MGEN027:0|}}}" + K3Tail)]
         [InlineData(K3Head + "  {\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, {|MGEN027:null|}]}},\n  {\"class_name\": \"Dense\", \"config\": {\"units\": 3}}" + K3Tail)]
+        [InlineData(K3Head + K3Input + "  {\"class_name\": \"Dense\", \"config\": {\"units\": 3}},\n  {\"class_name\": {|MGEN026:\"Dropout\"|}, \"config\": {\"name\": \"dropout\"}},\n  {\"class_name\": \"Dense\", \"config\": {\"units\": 2}}" + K3Tail)]
+        [InlineData(K3Head + K3Input + "  {\"class_name\": \"Dense\", \"config\": {\"units\": 3}},\n  {\"class_name\": \"Dropout\", \"config\": {\"rate\": {|MGEN027:1.0|}}},\n  {\"class_name\": \"Dense\", \"config\": {\"units\": 2}}" + K3Tail)]
+        [InlineData("{\"format\": \"modelgen\", \"inputs\": 4, \"layers\": [{\"dense\": 3}, {\"dropout\": {|MGEN027:-0.5|}}, {\"dense\": 2}]}")]
         // Input shape.
         [InlineData("{\"class_name\": \"Sequential\", \"config\": {\"layers\": [{\"class_name\": {|MGEN028:\"Dense\"|}, \"config\": {\"units\": 3}}]}, \"keras_version\": \"2.4.0\"}")]
         [InlineData("{|MGEN028:{|}\"format\": \"modelgen\", \"layers\": [{\"dense\": 3}]}")]

@@ -248,5 +248,14 @@ namespace ModelGen.Generator.Diagnostics
             category: Category,
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true);
+
+        /// <summary>MGEN043: a Dropout rate outside [0, 1). Message: "Dropout rate {0} is outside [0, 1)".</summary>
+        public static readonly DiagnosticDescriptor DropoutRateOutOfRange = new(
+            id: "MGEN043",
+            title: "Dropout rate out of range",
+            messageFormat: "Dropout rate {0} is outside [0, 1)",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
     }
 }

@@ -58,9 +58,10 @@ namespace ModelGen.Generator.Emit
         public static string Name(int index) => "Layer" + Int(index);
 
         /// <summary>One-line description: <c>Dense 4 -> 16, relu</c>.</summary>
-        public static string Describe(LayerSpec layer) => layer.Kind == LayerKind.Dense
+        public static string Describe(LayerSpec layer) => (layer.Kind == LayerKind.Dense
             ? $"Dense {layer.Inputs} -> {layer.Units}{(layer.UseBias ? "" : " (no bias)")}, {ActivationEmitter.Describe(layer.Activation)}"
-            : $"Activation {ActivationEmitter.Describe(layer.Activation)} over {layer.Inputs}";
+            : $"Activation {ActivationEmitter.Describe(layer.Activation)} over {layer.Inputs}")
+            + (layer.HasDropout ? $", then dropout {Number(layer.DropoutRate)} in training" : "");
 
         /// <summary>Layers with at most this many kernel entries are inlined into their caller, so small models run as one method.</summary>
         public const int InlineLimit = 2048;

@@ -16,6 +16,9 @@ namespace ModelGen.Generator.Emit
             return text + "f";
         }
 
+        /// <summary>A finite float for comments and messages: <c>0.2</c>, without the literal's suffix.</summary>
+        public static string Number(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+
         /// <summary>A double literal, as <see cref="Float"/> does for floats.</summary>
         public static string Double(double value)
         {

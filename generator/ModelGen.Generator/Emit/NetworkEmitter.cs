@@ -71,8 +71,12 @@ namespace ModelGen.Generator.Emit
         private sealed class TraceLayout
         {
             public Region Input;
+            public Region InputOut;                      // the input after dropout (the input itself without)
+            public Region InputMask;                     // the input's dropout mask (width 0 without)
             public Region[] Z = Array.Empty<Region>();   // values before the activation (the input x for activation layers)
             public Region[] Y = Array.Empty<Region>();   // values after the activation
+            public Region[] Out = Array.Empty<Region>(); // values after the layer's dropout: the next layer's input (Y without)
+            public Region[] Mask = Array.Empty<Region>();// the dropout mask of Out (width 0 without)
             public int Width;                            // floats per sample before the loss gradient
 
             public static TraceLayout For(NetworkSpec spec)
@@ -82,7 +86,16 @@ namespace ModelGen.Generator.Emit
                 int count = spec.Layers.Count;
                 t.Z = new Region[count];
                 t.Y = new Region[count];
-                Region previous = t.Input;
+                t.Out = new Region[count];
+                t.Mask = new Region[count];
+                t.InputOut = t.Input;
+                if (spec.InputDropout > 0f)
+                {
+                    t.InputOut = new Region(at, spec.InputSize);
+                    t.InputMask = new Region(at + spec.InputSize, spec.InputSize);
+                    at += 2 * spec.InputSize;
+                }
+                Region previous = t.InputOut;
                 for (int l = 0; l < count; l++)
                 {
                     LayerSpec layer = spec.Layers[l];
@@ -104,7 +117,14 @@ namespace ModelGen.Generator.Emit
                         t.Y[l] = new Region(at, layer.Outputs);
                         at += layer.Outputs;
                     }
-                    previous = t.Y[l];
+                    t.Out[l] = t.Y[l];
+                    if (layer.HasDropout)
+                    {
+                        t.Out[l] = new Region(at, layer.Outputs);
+                        t.Mask[l] = new Region(at + layer.Outputs, layer.Outputs);
+                        at += 2 * layer.Outputs;
+                    }
+                    previous = t.Out[l];
                 }
                 t.Width = at;
                 return t;
@@ -273,7 +293,7 @@ namespace ModelGen.Generator.Emit
             string never = $"[{TypeRefs.EditorBrowsable}({TypeRefs.EditorBrowsableNever})]";
 
             w.WriteLine("/// <summary>");
-            w.WriteLine($"/// ModelGen model: {spec.InputSize} inputs");
+            w.WriteLine($"/// ModelGen model: {spec.InputSize} inputs{(spec.InputDropout > 0f ? $" (dropout {Number(spec.InputDropout)} in training)" : "")}");
             for (int l = 0; l < layers; l++) w.WriteLine($"/// -&gt; {LayerEmitter.Describe(spec.Layers[l]).Replace("->", "-&gt;")}");
             w.WriteLine($"/// ({spec.ParameterCount} parameters).");
             w.WriteLine("/// </summary>");
@@ -299,6 +319,11 @@ namespace ModelGen.Generator.Emit
                 w.WriteLine("private float[]? _modelGenTrace;");
                 w.WriteLine(never);
                 w.WriteLine("private int _modelGenTraceSamples;");
+                if (spec.HasDropout)
+                {
+                    w.WriteLine(never);
+                    w.WriteLine($"private {TypeRefs.SeededRandom} _modelGenDropoutRandom;");
+                }
                 bool heapScratch = ForwardScratch(spec) > StackScratchLimit;
                 if (heapScratch)
                 {
@@ -316,6 +341,7 @@ namespace ModelGen.Generator.Emit
                     {
                         w.WriteLine($"_modelGenParameters = {TypeRefs.Aligned}.Allocate(ParameterCount, out _modelGenStart);");
                         w.WriteLine("ModelGenWeights.CopyTo(Parameters);");
+                        if (spec.HasDropout) w.WriteLine($"SeedDropout({TypeRefs.Initializers}.NewSeed());");
                     }
                 }
                 else
@@ -332,6 +358,7 @@ namespace ModelGen.Generator.Emit
                 using (w.Braces($"public {spec.ClassName}(int seed)"))
                 {
                     w.WriteLine($"_modelGenParameters = {TypeRefs.Aligned}.Allocate(ParameterCount, out _modelGenStart);");
+                    if (spec.HasDropout) w.WriteLine("SeedDropout(seed);");
                     w.WriteLine($"var random = new {TypeRefs.SeededRandom}(seed);");
                     w.WriteLine($"{Span} p = Parameters;");
                     foreach (LayerSpec layer in spec.Layers)
@@ -429,6 +456,19 @@ namespace ModelGen.Generator.Emit
                 }
                 w.WriteLine();
 
+                if (spec.HasDropout)
+                {
+                    w.WriteLine("/// <inheritdoc/>");
+                    w.WriteLine(generatedCode);
+                    // A stream apart from the initializers' (which start from the seed itself).
+                    w.WriteLine($"public void SeedDropout(int seed) => _modelGenDropoutRandom = new {TypeRefs.SeededRandom}(0x0D50_0000_0000_0000L ^ seed);");
+                }
+                else
+                {
+                    w.WriteLine($"void {TypeRefs.IModel}.SeedDropout(int seed) {{ }} // no dropout layers");
+                }
+                w.WriteLine();
+
                 // Trace plumbing.
                 int scratchStart = gradientStart + last.PreActivationWidth;
                 w.WriteLine("/// <summary>The trace workspace for n samples, grown when a larger batch arrives and reused after.</summary>");
@@ -448,7 +488,12 @@ namespace ModelGen.Generator.Emit
                 {
                     w.WriteLine($"{ReadOnlySpan} w = Parameters;");
                     w.WriteLine($"inputs.CopyTo(t.Slice(0, n * {spec.InputSize}));");
-                    Region previous = trace.Input;
+                    if (spec.InputDropout > 0f)
+                    {
+                        w.WriteLine($"// Dropout {Number(spec.InputDropout)} on the input.");
+                        w.WriteLine($"{TypeRefs.DropoutMath}.Forward({Whole("t", trace.Input)}, {Whole("t", trace.InputOut)}, {Whole("t", trace.InputMask)}, {Float(spec.InputDropout)}, ref _modelGenDropoutRandom);");
+                    }
+                    Region previous = trace.InputOut;
                     for (int l = 0; l < layers; l++)
                     {
                         LayerSpec layer = spec.Layers[l];
@@ -473,7 +518,11 @@ namespace ModelGen.Generator.Emit
                         {
                             w.WriteLine($"{name}Activate({Whole("t", trace.Z[l])}, {Whole("t", trace.Y[l])}, n);");
                         }
-                        previous = trace.Y[l];
+                        if (layer.HasDropout)
+                        {
+                            w.WriteLine($"{TypeRefs.DropoutMath}.Forward({Whole("t", trace.Y[l])}, {Whole("t", trace.Out[l])}, {Whole("t", trace.Mask[l])}, {Float(layer.DropoutRate)}, ref _modelGenDropoutRandom);");
+                        }
+                        previous = trace.Out[l];
                     }
                 }
                 w.WriteLine();
@@ -492,6 +541,13 @@ namespace ModelGen.Generator.Emit
                         LayerSpec layer = spec.Layers[l];
                         string name = LayerEmitter.Name(l);
                         w.WriteLine($"// Layer {l}: {LayerEmitter.Describe(layer)}");
+                        if (layer.HasDropout)
+                        {
+                            // The last layer has no dropout, so the gradient here is already in a scratch buffer.
+                            string masked = dyName == "a" ? "b" : "a";
+                            w.WriteLine($"{TypeRefs.DropoutMath}.Backward({Whole("t", trace.Mask[l])}, {dyName}.Slice(0, n * {layer.Outputs}), {masked}.Slice(0, n * {layer.Outputs}));");
+                            dyName = masked;
+                        }
                         string dzName = dyName;
                         if (!layer.Activation.IsLinear)
                         {
@@ -511,7 +567,7 @@ namespace ModelGen.Generator.Emit
                         {
                             string dxName = dzName == "a" ? "b" : "a";
                             string dx = l == 0 ? "inputGradient" : $"{dxName}.Slice(0, n * {layer.Inputs})";
-                            string input = Whole("t", l == 0 ? trace.Input : trace.Y[l - 1]);
+                            string input = Whole("t", l == 0 ? trace.InputOut : trace.Out[l - 1]);
                             w.WriteLine($"{name}DenseBackward(w, {input}, {dzName}, g, {dx}, n);");
                             dyName = dxName;
                         }
@@ -520,6 +576,10 @@ namespace ModelGen.Generator.Emit
                             if (l == 0) w.WriteLine($"if (!inputGradient.IsEmpty) {dzName}.Slice(0, n * {spec.InputSize}).CopyTo(inputGradient);");
                             dyName = dzName;
                         }
+                    }
+                    if (spec.InputDropout > 0f)
+                    {
+                        w.WriteLine($"if (!inputGradient.IsEmpty) {TypeRefs.DropoutMath}.Backward({Whole("t", trace.InputMask)}, inputGradient, inputGradient);");
                     }
                 }
             }

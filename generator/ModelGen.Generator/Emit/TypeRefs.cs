@@ -22,6 +22,7 @@ namespace ModelGen.Generator.Emit
         public const string Initializer = "global::ModelGen.Initializer";
         public const string Initializers = "global::ModelGen.Initializers";
         public const string SeededRandom = "global::ModelGen.SeededRandom";
+        public const string DropoutMath = "global::ModelGen.DropoutMath";
         public const string Shapes = "global::ModelGen.Shapes";
 
         /// <summary>The runtime's 64-byte alignment helpers.</summary>

@@ -9,6 +9,8 @@ namespace ModelGen.Generator.Model
         Dense,
         /// <summary>Keras <c>Activation</c>: applies a function, no parameters.</summary>
         Activation,
+        /// <summary>Keras <c>Dropout</c>: only in a <see cref="DeclaredLayer"/>; the builder folds it into the layer before it.</summary>
+        Dropout,
     }
 
     /// <summary>An activation with every parameter resolved (Keras defaults filled in).</summary>
@@ -33,13 +35,17 @@ namespace ModelGen.Generator.Model
         Initializer KernelInitializer,
         Initializer BiasInitializer,
         int KernelOffset,
-        int BiasOffset)
+        int BiasOffset,
+        float DropoutRate = 0f)
     {
         /// <summary>Width before the activation (the dense units, or the input width of an activation layer).</summary>
         public int PreActivationWidth => Kind == LayerKind.Dense ? Units : Inputs;
 
         /// <summary>Width after the activation.</summary>
         public int Outputs => ActivationCatalog.OutputWidth(Activation.Kind, PreActivationWidth);
+
+        /// <summary>True when training drops values of this layer's output (a Keras <c>Dropout</c> followed it).</summary>
+        public bool HasDropout => DropoutRate > 0f;
 
         /// <summary>Parameters this layer owns.</summary>
         public int ParameterCount => Kind == LayerKind.Dense ? Inputs * Units + (UseBias ? Units : 0) : 0;
@@ -57,14 +63,27 @@ namespace ModelGen.Generator.Model
     /// <param name="InputSize">Floats per sample in.</param>
     /// <param name="Layers">The layers in application order.</param>
     /// <param name="Weights">The embedded parameters (<c>[Model(Weights = ...)]</c>), <see cref="ParameterCount"/> values; empty when none.</param>
+    /// <param name="InputDropout">The rate of a Keras <c>Dropout</c> applied to the input in training (0: none).</param>
     internal sealed record NetworkSpec(
         string Namespace,
         string ClassName,
         string Source,
         int InputSize,
         EquatableArray<LayerSpec> Layers,
-        EquatableArray<float> Weights)
+        EquatableArray<float> Weights,
+        float InputDropout = 0f)
     {
+        /// <summary>True when training applies dropout anywhere.</summary>
+        public bool HasDropout
+        {
+            get
+            {
+                if (InputDropout > 0f) return true;
+                foreach (LayerSpec layer in Layers) if (layer.HasDropout) return true;
+                return false;
+            }
+        }
+
         /// <summary>True when the parameters are compiled in.</summary>
         public bool HasWeights => Weights.Count > 0;
 
@@ -116,7 +135,11 @@ namespace ModelGen.Generator.Model
 
     /// <summary>A layer as declared, before offsets are assigned and Activation layers are fused.</summary>
     /// <remarks>Plain data, used only inside a reader.</remarks>
-    internal readonly record struct DeclaredLayer(LayerKind Kind, int Units, ActivationSpec Activation, bool UseBias, Initializer KernelInitializer, Initializer BiasInitializer);
+    internal readonly record struct DeclaredLayer(LayerKind Kind, int Units, ActivationSpec Activation, bool UseBias, Initializer KernelInitializer, Initializer BiasInitializer, float Rate = 0f)
+    {
+        /// <summary>A Keras <c>Dropout</c> of <paramref name="rate"/>.</summary>
+        public static DeclaredLayer Dropout(float rate) => new(LayerKind.Dropout, 0, ActivationSpec.Linear, false, Initializer.Zeros, Initializer.Zeros, rate);
+    }
 
     /// <summary>Builds the layer list of a <see cref="NetworkSpec"/>: shapes, offsets, and fusion of linear Dense + Activation.</summary>
     internal static class NetworkBuilder
@@ -132,11 +155,15 @@ namespace ModelGen.Generator.Model
 
         /// <summary>
         /// Lays out <paramref name="declared"/> after an input of <paramref name="inputSize"/>. A linear Dense followed by an
-        /// Activation layer becomes one Dense with that activation (the same function, one pass fewer). Returns null and
-        /// sets <paramref name="error"/> when the model is too large.
+        /// Activation layer becomes one Dense with that activation (the same function, one pass fewer). A Dropout becomes the
+        /// <see cref="LayerSpec.DropoutRate"/> of the layer before it, or <paramref name="inputDropout"/> before the first;
+        /// dropouts in a row combine (keep probabilities multiply), and a dropout after the last layer is dropped (Keras would
+        /// apply it to the model's outputs in training, which no loss here expects). Returns null and sets
+        /// <paramref name="error"/> when the model is too large.
         /// </summary>
-        public static LayerSpec[]? Build(int inputSize, DeclaredLayer[] declared, out string? error)
+        public static LayerSpec[]? Build(int inputSize, DeclaredLayer[] declared, out float inputDropout, out string? error)
         {
+            inputDropout = 0f;
             var layers = new System.Collections.Generic.List<LayerSpec>(declared.Length);
             long offset = 0;
             int width = inputSize;
@@ -148,10 +175,24 @@ namespace ModelGen.Generator.Model
             }
             foreach (DeclaredLayer d in declared)
             {
+                if (d.Kind == LayerKind.Dropout)
+                {
+                    if (d.Rate <= 0f) continue;
+                    if (layers.Count == 0)
+                    {
+                        inputDropout = Combine(inputDropout, d.Rate);
+                    }
+                    else
+                    {
+                        LayerSpec before = layers[layers.Count - 1];
+                        layers[layers.Count - 1] = before with { DropoutRate = Combine(before.DropoutRate, d.Rate) };
+                    }
+                    continue;
+                }
                 if (d.Kind == LayerKind.Activation && layers.Count > 0)
                 {
                     LayerSpec last = layers[layers.Count - 1];
-                    if (last.Kind == LayerKind.Dense && last.Activation.IsLinear && d.Activation.Kind != Activation.Glu)
+                    if (last.Kind == LayerKind.Dense && last.Activation.IsLinear && !last.HasDropout && d.Activation.Kind != Activation.Glu)
                     {
                         layers[layers.Count - 1] = last with { Activation = d.Activation };
                         width = layers[layers.Count - 1].Outputs;
@@ -186,7 +227,12 @@ namespace ModelGen.Generator.Model
                     width = layers[layers.Count - 1].Outputs;
                 }
             }
+            if (layers.Count > 0) layers[layers.Count - 1] = layers[layers.Count - 1] with { DropoutRate = 0f };
+            else inputDropout = 0f;
             return layers.ToArray();
         }
+
+        // Two dropouts in a row keep a value with probability (1 - a)(1 - b).
+        private static float Combine(float a, float b) => a == 0f ? b : 1f - (1f - a) * (1f - b);
     }
 }

@@ -29,6 +29,8 @@ namespace ModelGen.Generator.Parsing
         public const string DenseAttributeName = "ModelGen.DenseAttribute";
         /// <summary>Metadata name of <c>ActivationAttribute</c>.</summary>
         public const string ActivationAttributeName = "ModelGen.ActivationAttribute";
+        /// <summary>Metadata name of <c>DropoutAttribute</c>.</summary>
+        public const string DropoutAttributeName = "ModelGen.DropoutAttribute";
 
         /// <summary>The activation parameters, in the order of <see cref="ActivationParameterKinds"/> bits and of the <c>given</c> array of <see cref="ResolveActivation"/>.</summary>
         public static readonly string[] ActivationParameterNames = { "Alpha", "NegativeSlope", "Threshold", "DefaultValue", "B" };
@@ -138,7 +140,7 @@ namespace ModelGen.Generator.Parsing
                 }
                 foreach (AttributeData attribute in symbol.GetAttributes())
                 {
-                    if (attribute.AttributeClass?.ToDisplayString() is not (DenseAttributeName or ActivationAttributeName)) continue;
+                    if (attribute.AttributeClass?.ToDisplayString() is not (DenseAttributeName or ActivationAttributeName or DropoutAttributeName)) continue;
                     Location layerLocation = LocationOf(attribute, declaration, cancellationToken);
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.JsonAndLayerAttributes, layerLocation, name, json));
                     usable = false;
@@ -168,7 +170,7 @@ namespace ModelGen.Generator.Parsing
             foreach (AttributeData attribute in symbol.GetAttributes())
             {
                 string? attributeName = attribute.AttributeClass?.ToDisplayString();
-                if (attributeName is not (DenseAttributeName or ActivationAttributeName)) continue;
+                if (attributeName is not (DenseAttributeName or ActivationAttributeName or DropoutAttributeName)) continue;
                 SyntaxNode? syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
                 if (syntax is null) continue;
                 if (syntax.FirstAncestorOrSelf<TypeDeclarationSyntax>() != declaration)
@@ -201,7 +203,7 @@ namespace ModelGen.Generator.Parsing
                 return new ModelResult(null, diagnostics.ToImmutable(), Request(symbol, name, inputs, declared.ToArray(), null, weights, modelLocation));
             }
 
-            LayerSpec[]? layers = NetworkBuilder.Build(inputs, declared.ToArray(), out string? tooLarge);
+            LayerSpec[]? layers = NetworkBuilder.Build(inputs, declared.ToArray(), out float inputDropout, out string? tooLarge);
             if (layers is null)
             {
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ModelTooLarge, modelLocation, name, tooLarge));
@@ -215,7 +217,7 @@ namespace ModelGen.Generator.Parsing
                 return new ModelResult(null, diagnostics.ToImmutable());
             }
 
-            var spec = new NetworkSpec(NamespaceOf(symbol), ClassNameOf(symbol), "attributes on " + symbol.Name, inputs, new EquatableArray<LayerSpec>(layers), default);
+            var spec = new NetworkSpec(NamespaceOf(symbol), ClassNameOf(symbol), "attributes on " + symbol.Name, inputs, new EquatableArray<LayerSpec>(layers), default, inputDropout);
             return new ModelResult(spec, diagnostics.ToImmutable());
         }
 
@@ -239,7 +241,7 @@ namespace ModelGen.Generator.Parsing
         {
             "InputSize", "OutputSize", "ParameterCount", "Parameters", "Forward", "ForwardTrace", "Backward", "ComputeGradients",
             "Predict", "ModelGenWeights", "ModelGenWeightsCopy", "ModelGenTrace", "ModelGenRunTrace", "ModelGenRunBackward", "_modelGenParameters", "_modelGenStart", "_modelGenTrace",
-            "_modelGenTraceSamples", "t_modelGenScratch",
+            "_modelGenTraceSamples", "t_modelGenScratch", "SeedDropout", "_modelGenDropoutRandom",
         };
 
         /// <summary>True for names the generated code declares in the model class (members and per-layer methods).</summary>
@@ -268,6 +270,18 @@ namespace ModelGen.Generator.Parsing
 
         private static DeclaredLayer? ReadLayer(AttributeData data, Location location, ref int width, ImmutableArray<Diagnostic>.Builder diagnostics)
         {
+            if (data.AttributeClass?.ToDisplayString() == DropoutAttributeName)
+            {
+                if (data.AttributeConstructor is null || data.ConstructorArguments.Length != 1) return null; // the compiler reports it
+                TypedConstant argument = data.ConstructorArguments[0];
+                if (argument.Kind == TypedConstantKind.Error || argument.Value is not float rate) return null;
+                if (!(rate >= 0f && rate < 1f))
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.DropoutRateOutOfRange, location, rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+                    return null;
+                }
+                return DeclaredLayer.Dropout(rate);
+            }
             bool isDense = data.AttributeClass?.ToDisplayString() == DenseAttributeName;
             ImmutableArray<TypedConstant> args = data.ConstructorArguments;
             // An attribute that did not bind (missing, extra or mistyped arguments, syntax errors) has no constructor and may

@@ -508,6 +508,23 @@ namespace ModelGen.Generator.Parsing
                                 break;
                             }
                         case "Dropout":
+                            {
+                                // Identity at inference; inverted dropout in training (the generated ForwardTrace).
+                                JsonNode? rate = config?["rate"];
+                                if (rate is null || rate.IsNull)
+                                {
+                                    Report(DiagnosticDescriptors.JsonMissingProperty, classNode.Span, label, "'rate'");
+                                }
+                                else if (!rate.IsNumber || !(rate.Number >= 0 && rate.Number < 1))
+                                {
+                                    Report(DiagnosticDescriptors.JsonInvalidValue, Head(rate), "'rate' of " + label, "a rate in [0, 1)", rate.Describe());
+                                }
+                                else
+                                {
+                                    _layers.Add(DeclaredLayer.Dropout((float)rate.Number));
+                                }
+                                break;
+                            }
                         case "AlphaDropout":
                         case "GaussianDropout":
                         case "GaussianNoise":
@@ -1233,6 +1250,10 @@ namespace ModelGen.Generator.Parsing
                     if (!rate.IsNumber || !(rate.Number >= 0 && rate.Number < 1))
                     {
                         Report(DiagnosticDescriptors.JsonInvalidValue, Head(rate), "'dropout' of " + label, "a rate in [0, 1)", rate.Describe());
+                    }
+                    else
+                    {
+                        _layers.Add(DeclaredLayer.Dropout((float)rate.Number));
                     }
                 }
                 else if (layer.TryGetProperty("flatten", out JsonProperty flatten))

@@ -46,7 +46,7 @@ namespace ModelGen.Generator.Parsing
                 source = request.Json + " (" + file.Format + ")";
             }
 
-            LayerSpec[]? layers = NetworkBuilder.Build(inputs, declared, out string? tooLarge);
+            LayerSpec[]? layers = NetworkBuilder.Build(inputs, declared, out float inputDropout, out string? tooLarge);
             if (layers is null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, at, request.Name, tooLarge));
@@ -58,7 +58,7 @@ namespace ModelGen.Generator.Parsing
                 return Failed(diagnostics);
             }
 
-            var spec = new NetworkSpec(request.Namespace, request.ClassName, source, inputs, new EquatableArray<LayerSpec>(layers), default);
+            var spec = new NetworkSpec(request.Namespace, request.ClassName, source, inputs, new EquatableArray<LayerSpec>(layers), default, inputDropout);
             if (request.Weights is not null)
             {
                 WeightsFile? file = Find(request, "Weights", request.Weights, weightsFiles, f => f.SourcePath, projectDirectory, DiagnosticDescriptors.WeightsFileNotFound, diagnostics);

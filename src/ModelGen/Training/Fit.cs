@@ -22,7 +22,7 @@ namespace ModelGen
         /// <summary>Shuffle the samples before every epoch (default true).</summary>
         public bool Shuffle { get; init; } = true;
 
-        /// <summary>Seed of the shuffling: the same seed, data and model give the same parameters, bit for bit.</summary>
+        /// <summary>Seed of the shuffling and of the dropout masks: the same seed, data and model give the same parameters, bit for bit.</summary>
         public int Seed { get; init; }
 
         /// <summary>Validation inputs (n * InputSize floats), evaluated after every epoch; optional.</summary>
@@ -107,6 +107,7 @@ namespace ModelGen
             var order = new int[n];
             for (int i = 0; i < n; i++) order[i] = i;
             var random = new SeededRandom(options.Seed);
+            model.SeedDropout(options.Seed); // the dropout masks follow the seed too
             var x = new float[batch * inSize];
             var t = new float[batch * targetWidth];
             var buffers = new Buffers(batch, outSize, model);

@@ -339,7 +339,7 @@ namespace ModelGen.Generator.Tests.Infrastructure
         {
             foreach (string name in GeneratorInternals.TrackingNames)
             {
-                if (name == Steps.ModelDiagnostics || name == Steps.OrphanDense || name == Steps.OrphanActivation) continue;
+                if (name == Steps.ModelDiagnostics || name == Steps.OrphanDense || name == Steps.OrphanActivation || name == Steps.OrphanDropout) continue;
                 bool diagnosticsAllowed = Steps.CarryingDiagnostics.Contains(name);
                 foreach (IncrementalGeneratorRunStep step in StepsOf(result, name))
                 {

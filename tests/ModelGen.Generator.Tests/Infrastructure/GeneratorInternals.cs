@@ -74,12 +74,15 @@ namespace ModelGen.Generator.Tests.Infrastructure
         /// <summary>[Activation] on any class, reported when the class has no [Model] (diagnostics only).</summary>
         public static readonly string OrphanActivation = GeneratorInternals.Step(nameof(OrphanActivation));
 
+        /// <summary>[Dropout] on any class, reported when the class has no [Model] (diagnostics only).</summary>
+        public static readonly string OrphanDropout = GeneratorInternals.Step(nameof(OrphanDropout));
+
         /// <summary>
         /// Steps whose outputs carry real <see cref="Diagnostic"/>s by design (STYLE.md section 2: the reader yields
         /// (spec, diagnostics) and the pair is split right away). The object-graph walk does not look inside a
         /// <see cref="Diagnostic"/> in these steps, and skips <see cref="ModelDiagnostics"/> altogether.
         /// </summary>
-        public static readonly IReadOnlyCollection<string> CarryingDiagnostics = new[] { AttributeModels, ModelDiagnostics, OrphanDense, OrphanActivation };
+        public static readonly IReadOnlyCollection<string> CarryingDiagnostics = new[] { AttributeModels, ModelDiagnostics, OrphanDense, OrphanActivation, OrphanDropout };
 
     }
 }

@@ -117,3 +117,28 @@ namespace ModelGen.Tests.Models
     [Dense(2, Activation.LogSoftmax)]
     public partial class TinyLogSoftmax { }
 }
+
+namespace ModelGen.Tests.Models
+{
+    /// <summary>Dropout after both hidden layers (rates 0.5 and 0.2); <see cref="WithoutDropout"/> is the same network without.</summary>
+    [Model(6)]
+    [Dense(8, Activation.Tanh)]
+    [Dropout(0.5f)]
+    [Dense(5, Activation.Tanh)]
+    [Dropout(0.2f)]
+    [Dense(3)]
+    public partial class WithDropout { }
+
+    /// <summary><see cref="WithDropout"/> without its dropout layers: the same parameter layout.</summary>
+    [Model(6)]
+    [Dense(8, Activation.Tanh)]
+    [Dense(5, Activation.Tanh)]
+    [Dense(3)]
+    public partial class WithoutDropout { }
+
+    /// <summary>Dropout 0.25 on a wide input, then a sum: the input gradient shows the mask.</summary>
+    [Model(4000)]
+    [Dropout(0.25f)]
+    [Dense(1, UseBias = false)]
+    public partial class InputDropoutProbe { }
+}
