@@ -20,6 +20,12 @@ namespace ModelGen
         /// <summary>The flat parameter vector in Keras <c>get_weights()</c> order.</summary>
         Span<float> Parameters { get; }
 
+        /// <summary>
+        /// The lengths of the weight tensors in <see cref="Parameters"/>, in order (Keras <c>get_weights()</c>: each Dense
+        /// layer's kernel, then its bias): what <see cref="Optimizer.ClipNorm"/> clips one by one.
+        /// </summary>
+        ReadOnlySpan<int> TensorSizes { get; }
+
         /// <summary>The activation of the last layer; losses use it to work from logits after Softmax or Sigmoid.</summary>
         Activation OutputActivation { get; }
 

@@ -377,6 +377,19 @@ namespace ModelGen.Generator.Emit
                 w.WriteLine(generatedCode);
                 w.WriteLine($"public {Span} Parameters => {TypeRefs.Aligned}.Run(_modelGenParameters, _modelGenStart, ParameterCount);");
                 w.WriteLine();
+                var sizes = new System.Collections.Generic.List<string>();
+                foreach (LayerSpec layer in spec.Layers)
+                {
+                    if (layer.Kind != LayerKind.Dense) continue;
+                    sizes.Add(Int(layer.Inputs * layer.Units));
+                    if (layer.UseBias) sizes.Add(Int(layer.Units));
+                }
+                w.WriteLine("/// <summary>The lengths of the weight tensors in <see cref=\"Parameters\"/>: each Dense layer's kernel, then its bias (what <c>Optimizer.ClipNorm</c> clips one by one).</summary>");
+                w.WriteLine(generatedCode);
+                w.WriteLine(sizes.Count == 0
+                    ? "public global::System.ReadOnlySpan<int> TensorSizes => default;"
+                    : $"public global::System.ReadOnlySpan<int> TensorSizes => new int[] {{ {string.Join(", ", sizes)} }};");
+                w.WriteLine();
                 w.WriteLine($"int {TypeRefs.IModel}.InputSize => InputSize;");
                 w.WriteLine($"int {TypeRefs.IModel}.OutputSize => OutputSize;");
                 w.WriteLine($"int {TypeRefs.IModel}.ParameterCount => ParameterCount;");

@@ -241,7 +241,7 @@ namespace ModelGen.Generator.Parsing
         {
             "InputSize", "OutputSize", "ParameterCount", "Parameters", "Forward", "ForwardTrace", "Backward", "ComputeGradients",
             "Predict", "ModelGenWeights", "ModelGenWeightsCopy", "ModelGenTrace", "ModelGenRunTrace", "ModelGenRunBackward", "_modelGenParameters", "_modelGenStart", "_modelGenTrace",
-            "_modelGenTraceSamples", "t_modelGenScratch", "SeedDropout", "_modelGenDropoutRandom",
+            "_modelGenTraceSamples", "t_modelGenScratch", "SeedDropout", "_modelGenDropoutRandom", "TensorSizes",
         };
 
         /// <summary>True for names the generated code declares in the model class (members and per-layer methods).</summary>

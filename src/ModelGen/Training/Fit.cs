@@ -149,7 +149,7 @@ namespace ModelGen
                     {
                         throw new ArithmeticException($"Training stopped at epoch {epoch}, batch {index + 1}: {e.Message}", e);
                     }
-                    optimizer.Step(model.Parameters, gradient);
+                    optimizer.Step(model.Parameters, gradient, model.TensorSizes);
                     lossSum += (double)value * m;
                     if (classification)
                     {

@@ -3,7 +3,7 @@ using System;
 namespace ModelGen
 {
     /// <summary>
-    /// A Keras 3 optimizer: <see cref="Step"/> applies one update to a parameter vector from its gradient. Order per step,
+    /// A Keras 3 optimizer: <see cref="Step(Span{float}, ReadOnlySpan{float})"/> applies one update to a parameter vector from its gradient. Order per step,
     /// as Keras's <c>BaseOptimizer</c>: gradient clipping (off by default), decoupled weight decay on every parameter
     /// (<c>p -= p * weightDecay * learningRate</c>), then the rule of the subclass. The optimizer keeps its own state
     /// (moments), allocated on the first step and reused after, so steps allocate nothing.
@@ -35,22 +35,94 @@ namespace ModelGen
         }
         private float _weightDecay;
 
-        /// <summary>If set, each gradient is scaled so that its L2 norm is at most this (Keras <c>global_clipnorm</c> over the vector).</summary>
-        public float? ClipNorm { get; set; }
+        /// <summary>
+        /// Keras <c>clipnorm</c>: each weight tensor's gradient (every kernel and every bias on its own) is scaled to an L2
+        /// norm of at most this, <c>g * c / max(norm, c)</c>. Needs the tensor sizes: use
+        /// <see cref="Step(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{int})"/> with <see cref="IModel.TensorSizes"/>
+        /// (<c>Fit</c> does). Exclusive with <see cref="GlobalClipNorm"/>, as in Keras; when set, <see cref="ClipValue"/>
+        /// is not applied (Keras clips by one rule: clipnorm, else global_clipnorm, else clipvalue).
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">Not positive and finite.</exception>
+        /// <exception cref="InvalidOperationException"><see cref="GlobalClipNorm"/> is set.</exception>
+        public float? ClipNorm
+        {
+            get => _clipNorm;
+            set
+            {
+                if (value is not null && GlobalClipNorm is not null) throw new InvalidOperationException("Only one of ClipNorm and GlobalClipNorm can be set (as in Keras).");
+                _clipNorm = value is null ? null : Positive(value.Value, nameof(ClipNorm));
+            }
+        }
+        private float? _clipNorm;
 
-        /// <summary>If set, each gradient entry is clipped to [-ClipValue, ClipValue] (Keras <c>clipvalue</c>).</summary>
-        public float? ClipValue { get; set; }
+        /// <summary>
+        /// Keras <c>global_clipnorm</c>: all gradients together are scaled to an L2 norm of at most this. Exclusive with
+        /// <see cref="ClipNorm"/>; when set, <see cref="ClipValue"/> is not applied.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">Not positive and finite.</exception>
+        /// <exception cref="InvalidOperationException"><see cref="ClipNorm"/> is set.</exception>
+        public float? GlobalClipNorm
+        {
+            get => _globalClipNorm;
+            set
+            {
+                if (value is not null && ClipNorm is not null) throw new InvalidOperationException("Only one of ClipNorm and GlobalClipNorm can be set (as in Keras).");
+                _globalClipNorm = value is null ? null : Positive(value.Value, nameof(GlobalClipNorm));
+            }
+        }
+        private float? _globalClipNorm;
+
+        /// <summary>Keras <c>clipvalue</c>: each gradient entry is clipped to [-ClipValue, ClipValue], unless a norm clip is set.</summary>
+        /// <exception cref="ArgumentOutOfRangeException">Not positive and finite.</exception>
+        public float? ClipValue
+        {
+            get => _clipValue;
+            set => _clipValue = value is null ? null : Positive(value.Value, nameof(ClipValue));
+        }
+        private float? _clipValue;
 
         /// <summary>Steps taken so far (Keras <c>iterations</c>); the next step uses t = Iterations + 1.</summary>
         public long Iterations { get; private set; }
 
+        private float[] _clipped = Array.Empty<float>();
+
         /// <summary>Applies one update to <paramref name="parameters"/> from <paramref name="gradient"/>.</summary>
         /// <exception cref="ArgumentException">The lengths differ, or differ from the previous steps'.</exception>
+        /// <exception cref="InvalidOperationException"><see cref="ClipNorm"/> is set: it needs the tensor sizes.</exception>
         public void Step(Span<float> parameters, ReadOnlySpan<float> gradient)
+        {
+            if (ClipNorm is not null)
+            {
+                throw new InvalidOperationException("ClipNorm clips each weight tensor on its own (Keras clipnorm), so the step needs the tensor sizes: "
+                    + "call Step(parameters, gradient, model.TensorSizes), or use GlobalClipNorm for one norm over all the parameters.");
+            }
+            Step(parameters, gradient, ReadOnlySpan<int>.Empty);
+        }
+
+        /// <summary>
+        /// Applies one update to <paramref name="parameters"/> from <paramref name="gradient"/>, whose weight tensors have the
+        /// lengths <paramref name="tensorSizes"/> in order (<see cref="IModel.TensorSizes"/>; needed by <see cref="ClipNorm"/>,
+        /// ignored otherwise, and may be empty then).
+        /// </summary>
+        /// <exception cref="ArgumentException">The lengths differ, or differ from the previous steps', or the tensor sizes do not add up.</exception>
+        public void Step(Span<float> parameters, ReadOnlySpan<float> gradient, ReadOnlySpan<int> tensorSizes)
         {
             if (parameters.Length != gradient.Length)
             {
                 throw new ArgumentException($"gradient has {gradient.Length} floats but parameters has {parameters.Length}; they must match.", nameof(gradient));
+            }
+            if (ClipNorm is not null)
+            {
+                long total = 0;
+                foreach (int size in tensorSizes)
+                {
+                    if (size < 0) throw new ArgumentException("Tensor sizes must not be negative.", nameof(tensorSizes));
+                    total += size;
+                }
+                if (total != parameters.Length)
+                {
+                    throw new ArgumentException($"The tensor sizes add up to {total}, but there are {parameters.Length} parameters.", nameof(tensorSizes));
+                }
             }
             if (_size < 0)
             {
@@ -62,18 +134,49 @@ namespace ModelGen
                 throw new ArgumentException($"This optimizer's state is for {_size} parameters, but parameters has {parameters.Length}; use one optimizer per model or call Reset().", nameof(parameters));
             }
 
-            float scale = 1f;
-            if (ClipNorm is float clipNorm)
+            ReadOnlySpan<float> g = gradient;
+            if (ClipNorm is not null || GlobalClipNorm is not null || ClipValue is not null)
             {
-                double squares = 0;
-                foreach (float g in gradient) squares += (double)g * g;
-                double norm = Math.Sqrt(squares);
-                if (norm > clipNorm) scale = (float)(clipNorm / norm);
+                if (_clipped.Length != gradient.Length) _clipped = new float[gradient.Length];
+                Span<float> clipped = _clipped;
+                if (ClipNorm is float c)
+                {
+                    int at = 0;
+                    foreach (int size in tensorSizes)
+                    {
+                        ClipByNorm(gradient.Slice(at, size), clipped.Slice(at, size), c);
+                        at += size;
+                    }
+                }
+                else if (GlobalClipNorm is float global)
+                {
+                    // Keras clip_by_global_norm: scale = c * min(1 / norm, 1 / c); a non-finite norm makes it NaN.
+                    double squares = 0;
+                    foreach (float v in gradient) squares += (double)v * v;
+                    double norm = Math.Sqrt(squares);
+                    double scale = global * Math.Min(1 / norm, 1.0 / global) + (norm - norm);
+                    for (int i = 0; i < gradient.Length; i++) clipped[i] = (float)(gradient[i] * scale);
+                }
+                else
+                {
+                    float v = ClipValue!.Value;
+                    for (int i = 0; i < gradient.Length; i++) clipped[i] = Math.Clamp(gradient[i], -v, v);
+                }
+                g = clipped;
             }
-            float clip = ClipValue ?? float.PositiveInfinity;
             float decay = WeightDecay * LearningRate;
             Iterations++;
-            Update(parameters, gradient, scale, clip, decay, Iterations);
+            Update(parameters, g, 1f, float.PositiveInfinity, decay, Iterations);
+        }
+
+        // Keras _clip_by_norm: g * c / max(norm, c), with norm = 0 for an all-zero gradient.
+        private static void ClipByNorm(ReadOnlySpan<float> g, Span<float> clipped, float c)
+        {
+            double squares = 0;
+            foreach (float v in g) squares += (double)v * v;
+            double norm = Math.Sqrt(squares);
+            double scale = c / Math.Max(norm, c);
+            for (int i = 0; i < g.Length; i++) clipped[i] = (float)(g[i] * scale);
         }
 
         /// <summary>Forgets the state (moments and iteration count), as a fresh optimizer.</summary>
