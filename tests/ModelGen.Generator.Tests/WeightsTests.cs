@@ -129,6 +129,31 @@ namespace ModelGen.Generator.Tests
         }
 
         [Fact]
+        public void TfjsShards_AreJoinedInOrder()
+        {
+            // A TF.js export split into three shards; Weights names any one of them. Listed out of order on purpose.
+            string source = Source.Replace("models/tiny.bin", "models/group1-shard2of3.bin");
+            var files = new[]
+            {
+                AdditionalFiles.Weights("models/group1-shard3of3.bin", AdditionalFiles.Raw(s_values[7..])),
+                AdditionalFiles.Weights("models/group1-shard1of3.bin", AdditionalFiles.Raw(s_values[..4])),
+                AdditionalFiles.Weights("models/group1-shard2of3.bin", AdditionalFiles.Raw(s_values[4..7])),
+            };
+            GeneratorRun run = GeneratorHarness.Run(source, files);
+            Assert.Equal(s_values.Select(BitConverter.SingleToInt32Bits), EmbeddedValues(run, "Tiny.Weights.g.cs").Select(BitConverter.SingleToInt32Bits));
+        }
+
+        [Fact]
+        public void TfjsShards_AMissingShardIsNamed()
+        {
+            string source = Source.Replace("models/tiny.bin", "models/group1-shard1of2.bin");
+            var files = new[] { AdditionalFiles.Weights("models/group1-shard1of2.bin", AdditionalFiles.Raw(s_values[..4])) };
+            GeneratorRun run = GeneratorHarness.Run(source, files, expectDiagnostics: true);
+            string message = Assert.Single(run.GeneratorDiagnostics, d => d.Id == "MGEN036").GetMessage(CultureInfo.InvariantCulture);
+            Assert.Contains("\"models/group1-shard2of2.bin\"", message);
+        }
+
+        [Fact]
         public void ProjectDirectoryMatch_WinsOverSuffixMatches()
         {
             // Both files end with models/tiny.bin; the one under the project directory is meant.

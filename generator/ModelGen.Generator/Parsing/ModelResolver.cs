@@ -68,6 +68,8 @@ namespace ModelGen.Generator.Parsing
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsUnreadable, at, request.Name, request.Weights, file.Error));
                     return Failed(diagnostics);
                 }
+                file = JoinShards(request, file, weightsFiles, diagnostics);
+                if (file is null) return Failed(diagnostics);
                 if (file.Values.Count != spec.ParameterCount)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsCountMismatch, at, request.Name, spec.ParameterCount, request.Weights, file.Format, file.Values.Count));
@@ -82,6 +84,48 @@ namespace ModelGen.Generator.Parsing
                 spec = spec with { Weights = new EquatableArray<float>(arranged) };
             }
             return new ResolvedModel(spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+        }
+
+        private static readonly System.Text.RegularExpressions.Regex s_shard = new(@"^(?<stem>.*-shard)(?<index>[0-9]+)of(?<count>[0-9]+)\.bin$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// A TensorFlow.js weights file named <c>{group}-shard{k}of{m}.bin</c> with m &gt; 1 is one of m pieces of a single
+        /// float32 stream: the pieces are found beside it (each must be a ModelGenWeights item too) and joined in order.
+        /// Reports MGEN036 for a missing piece and MGEN037 for an unreadable one; returns <paramref name="file"/> unchanged for
+        /// every other file.
+        /// </summary>
+        private static WeightsFile? JoinShards(ModelRequest request, WeightsFile file, ImmutableArray<WeightsFile> weightsFiles, List<DiagnosticInfo> diagnostics)
+        {
+            string path = Normalize(file.SourcePath);
+            int slash = path.LastIndexOf('/');
+            System.Text.RegularExpressions.Match match = s_shard.Match(path.Substring(slash + 1));
+            if (!match.Success || file.Format != "raw float32" || !int.TryParse(match.Groups["count"].Value, out int count) || count < 2 || count > 10_000) return file;
+            string stem = path.Substring(0, slash + 1) + match.Groups["stem"].Value;
+            string written = Normalize(request.Weights!);
+            string writtenStem = written.Substring(0, written.LastIndexOf('/') + 1) + match.Groups["stem"].Value;
+            var values = new List<float>();
+            for (int k = 1; k <= count; k++)
+            {
+                string shardName = k.ToString(System.Globalization.CultureInfo.InvariantCulture) + "of" + match.Groups["count"].Value + ".bin";
+                string shardPath = stem + shardName;
+                WeightsFile? shard = null;
+                foreach (WeightsFile candidate in weightsFiles)
+                {
+                    if (string.Equals(Normalize(candidate.SourcePath), shardPath, StringComparison.Ordinal)) shard = candidate;
+                }
+                if (shard is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileNotFound, request.Attribute, request.Name, writtenStem + shardName));
+                    return null;
+                }
+                if (shard.Error is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsUnreadable, request.Attribute, request.Name, writtenStem + shardName, shard.Error));
+                    return null;
+                }
+                values.AddRange(shard.Values.AsSpan().ToArray());
+            }
+            return new WeightsFile(file.SourcePath, file.Format + ", " + count + " TF.js shards", new EquatableArray<float>(values.ToArray()), null);
         }
 
         private static ResolvedModel Failed(List<DiagnosticInfo> diagnostics) => new(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
