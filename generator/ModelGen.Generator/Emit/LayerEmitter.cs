@@ -107,7 +107,16 @@ namespace ModelGen.Generator.Emit
                         if (IsSmall(layer)) w.WriteLine(TypeRefs.AggressiveInlining);
                         using (w.Braces($"private static void {stem}{suffix}({ReadOnlySpan} w, {ReadOnlySpan} x, {Span} {output})"))
                         {
-                            WriteDenseForward(w, layer, activation, output, samples, cancellationToken);
+                            if (!linearOnly && samples != WideBatchSamples && ReusesLinearForm(layer))
+                            {
+                                // The activation runs as a pass after the tiles anyway: the tiles are the Linear form's.
+                                w.WriteLine($"{name}Linear{suffix}(w, x, y);");
+                                WriteActivationPass(w, layer.Activation, "y", "y", layer.Units, Int(samples));
+                            }
+                            else
+                            {
+                                WriteDenseForward(w, layer, activation, output, samples, cancellationToken);
+                            }
                         }
                         w.WriteLine();
                     }
@@ -123,6 +132,14 @@ namespace ModelGen.Generator.Emit
                 }
             }
         }
+
+        /// <summary>
+        /// True when the fused forward form of a vector-tile layer would be its Linear form plus an activation pass (the
+        /// activation has no vector form to fuse into the stores: softmax, gelu, ...): then it calls the Linear form instead of
+        /// repeating its tiles, which keeps the generated code, and the build, smaller.
+        /// </summary>
+        private static bool ReusesLinearForm(LayerSpec layer) =>
+            !IsScalar(layer) && !layer.Activation.IsLinear && !ActivationEmitter.HasVectorForm(layer.Activation);
 
         /// <summary>Vector columns of a layer on one tier: the lane count and each vector's first unit.</summary>
         private readonly struct Columns
