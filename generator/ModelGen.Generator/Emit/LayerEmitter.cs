@@ -93,7 +93,8 @@ namespace ModelGen.Generator.Emit
             {
                 string where = $"Kernel [{layer.Inputs} x {layer.Units}] at {layer.KernelOffset}" + (layer.UseBias ? $", bias at {layer.BiasOffset}" : "");
                 string shape = IsScalar(layer) ? "scalar" : "vector tiles";
-                foreach (bool linearOnly in layer.Activation.IsLinear ? new[] { false } : new[] { false, true })
+                if (IsGeneric(layer)) WriteActivationStruct(w, layer, index);
+                foreach (bool linearOnly in layer.Activation.IsLinear || IsGeneric(layer) ? new[] { false } : new[] { false, true })
                 {
                     ActivationSpec activation = linearOnly ? ActivationSpec.Linear : layer.Activation;
                     string output = linearOnly ? "z" : "y";
@@ -103,11 +104,20 @@ namespace ModelGen.Generator.Emit
                         cancellationToken.ThrowIfCancellationRequested();
                         string suffix = samples == 1 ? "" : "x" + samples;
                         string what = linearOnly ? $"values before the {ActivationEmitter.Describe(layer.Activation)} activation" : Describe(layer);
+                        bool generic = IsGeneric(layer) && samples != WideBatchSamples;
+                        if (generic) what += $" ({name}Activation applies it; LinearActivation gives the values before it, for training)";
                         w.WriteLine($"/// <summary>Layer {index}: {what}, {(samples == 1 ? "one sample" : samples + " samples back to back")}. {where}; {shape}.</summary>");
                         if (IsSmall(layer)) w.WriteLine(TypeRefs.AggressiveInlining);
-                        using (w.Braces($"private static void {stem}{suffix}({ReadOnlySpan} w, {ReadOnlySpan} x, {Span} {output})"))
+                        string signature = generic
+                            ? $"private static void {stem}{suffix}<TActivation>({ReadOnlySpan} w, {ReadOnlySpan} x, {Span} {output}) where TActivation : struct, {TypeRefs.IVectorActivation}"
+                            : $"private static void {stem}{suffix}({ReadOnlySpan} w, {ReadOnlySpan} x, {Span} {output})";
+                        using (w.Braces(signature))
                         {
-                            if (!linearOnly && samples != WideBatchSamples && ReusesLinearForm(layer))
+                            if (generic)
+                            {
+                                WriteDenseForward(w, layer, ActivationSpec.Linear, output, samples, cancellationToken, "TActivation.Apply");
+                            }
+                            else if (!linearOnly && samples != WideBatchSamples && ReusesLinearForm(layer))
                             {
                                 // The activation runs as a pass after the tiles anyway: the tiles are the Linear form's.
                                 w.WriteLine($"{name}Linear{suffix}(w, x, y);");
@@ -138,6 +148,44 @@ namespace ModelGen.Generator.Emit
         /// activation has no vector form to fuse into the stores: softmax, gelu, ...): then it calls the Linear form instead of
         /// repeating its tiles, which keeps the generated code, and the build, smaller.
         /// </summary>
+        /// <summary>
+        /// True when the layer's one-sample and 4-sample forms are generic over the activation: a vector-tile layer whose
+        /// activation fuses into its stores. <c>LayerN&lt;LayerNActivation&gt;</c> is the forward form and
+        /// <c>LayerN&lt;LinearActivation&gt;</c> the training form (values before the activation), from one body.
+        /// </summary>
+        public static bool IsGeneric(LayerSpec layer) =>
+            layer.Kind == LayerKind.Dense && !IsScalar(layer) && !layer.Activation.IsLinear && ActivationEmitter.HasVectorForm(layer.Activation);
+
+        /// <summary>
+        /// The method a caller names for layer <paramref name="index"/> on <paramref name="samples"/> samples: with the
+        /// activation applied (<paramref name="activated"/>) or the values before it.
+        /// </summary>
+        public static string ForwardMethod(LayerSpec layer, int index, int samples, bool activated)
+        {
+            string suffix = samples == 1 ? "" : "x" + Int(samples);
+            if (IsGeneric(layer) && samples != WideBatchSamples)
+            {
+                return Name(index) + suffix + "<" + (activated ? Name(index) + "Activation" : TypeRefs.LinearActivation) + ">";
+            }
+            return Name(index) + (activated || layer.Activation.IsLinear ? "" : "Linear") + suffix;
+        }
+
+        // The struct that carries a generic layer's activation into its stores, on each vector width.
+        private static void WriteActivationStruct(SourceWriter w, LayerSpec layer, int index)
+        {
+            w.WriteLine($"/// <summary>Layer {index}'s {ActivationEmitter.Describe(layer.Activation)}, lane-wise, for the stores of its generic forms.</summary>");
+            using (w.Braces($"private readonly struct {Name(index)}Activation : {TypeRefs.IVectorActivation}"))
+            {
+                foreach (int bits in new[] { 512, 256, 128 })
+                {
+                    string V = TypeRefs.Vector(bits);
+                    w.WriteLine(TypeRefs.AggressiveInlining);
+                    w.WriteLine($"public static {V}<float> Apply({V}<float> v) => {ActivationEmitter.VectorForward(layer.Activation, "v", bits)};");
+                }
+            }
+            w.WriteLine();
+        }
+
         private static bool ReusesLinearForm(LayerSpec layer) =>
             !IsScalar(layer) && !layer.Activation.IsLinear && !ActivationEmitter.HasVectorForm(layer.Activation);
 
@@ -177,7 +225,7 @@ namespace ModelGen.Generator.Emit
             return new Columns(128, Array.Empty<int>(), false);
         }
 
-        private static void WriteDenseForward(SourceWriter w, LayerSpec layer, ActivationSpec activation, string output, int samples, CancellationToken cancellationToken)
+        private static void WriteDenseForward(SourceWriter w, LayerSpec layer, ActivationSpec activation, string output, int samples, CancellationToken cancellationToken, string? apply = null)
         {
             bool vectorWise = ActivationCatalog.IsVectorWise(activation.Kind);
             if (IsScalar(layer))
@@ -195,7 +243,7 @@ namespace ModelGen.Generator.Emit
                 WriteTiers(w, (bits, w) =>
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    WriteTiles(w, layer, vectorActivation ? activation : ActivationSpec.Linear, Plan(layer.Units, bits, overlap: true), samples);
+                    WriteTiles(w, layer, vectorActivation ? activation : ActivationSpec.Linear, Plan(layer.Units, bits, overlap: true), samples, apply);
                 });
                 if (!vectorActivation && !vectorWise)
                 {
@@ -209,7 +257,7 @@ namespace ModelGen.Generator.Emit
         }
 
         // Groups the columns into tiles; regular tiles of a wide layer run in a loop over j.
-        private static void WriteTiles(SourceWriter w, LayerSpec layer, ActivationSpec activation, Columns columns, int samples)
+        private static void WriteTiles(SourceWriter w, LayerSpec layer, ActivationSpec activation, Columns columns, int samples, string? apply)
         {
             int perTile = samples == 1 ? (columns.Bits == 512 && columns.Offsets.Length >= TileVectorsWide ? TileVectorsWide : TileVectors)
                 : samples == WideBatchSamples ? TileVectorsWideBatch : TileVectorsBatch;
@@ -221,18 +269,18 @@ namespace ModelGen.Generator.Emit
             {
                 using (w.Braces($"for (int j = 0; j < {fullTiles * stride}; j += {stride})"))
                 {
-                    WriteTile(w, layer, activation, columns.Bits, Sequence(0, perTile, lanes), "j", samples);
+                    WriteTile(w, layer, activation, columns.Bits, Sequence(0, perTile, lanes), "j", samples, apply);
                 }
             }
             else if (fullTiles == 1)
             {
-                WriteTile(w, layer, activation, columns.Bits, Sequence(0, perTile, lanes), null, samples);
+                WriteTile(w, layer, activation, columns.Bits, Sequence(0, perTile, lanes), null, samples, apply);
             }
             var rest = new List<int>(Sequence(fullTiles * stride, regular - fullTiles * perTile, lanes));
             if (columns.Overlap) rest.Add(columns.Offsets[columns.Offsets.Length - 1]);
             for (int start = 0; start < rest.Count; start += perTile)
             {
-                WriteTile(w, layer, activation, columns.Bits, rest.GetRange(start, Math.Min(perTile, rest.Count - start)).ToArray(), null, samples);
+                WriteTile(w, layer, activation, columns.Bits, rest.GetRange(start, Math.Min(perTile, rest.Count - start)).ToArray(), null, samples, apply);
             }
         }
 
@@ -247,7 +295,7 @@ namespace ModelGen.Generator.Emit
         private static string Offset(int constant, string? j) =>
             j is null ? Int(constant) : constant == 0 ? j : $"{j} + {constant}";
 
-        private static void WriteTile(SourceWriter w, LayerSpec layer, ActivationSpec activation, int bits, int[] offsets, string? j, int samples)
+        private static void WriteTile(SourceWriter w, LayerSpec layer, ActivationSpec activation, int bits, int[] offsets, string? j, int samples, string? apply)
         {
             string V = TypeRefs.Vector(bits);
             int count = offsets.Length, inputs = layer.Inputs, units = layer.Units;
@@ -331,7 +379,8 @@ namespace ModelGen.Generator.Emit
                         if (splits == 2) sum = $"{Acc(s, v, 0)} + {Acc(s, v, 1)}";
                         else if (splits == 3) sum = $"({Acc(s, v, 0)} + {Acc(s, v, 1)}) + {Acc(s, v, 2)}";
                         else if (splits == 4) sum = $"({Acc(s, v, 0)} + {Acc(s, v, 1)}) + ({Acc(s, v, 2)} + {Acc(s, v, 3)})";
-                        string value = activation.IsLinear ? sum : ActivationEmitter.VectorForward(activation, splits > 1 ? $"({sum})" : sum, bits);
+                        string value = apply is not null ? $"{apply}({sum})"
+                            : activation.IsLinear ? sum : ActivationEmitter.VectorForward(activation, splits > 1 ? $"({sum})" : sum, bits);
                         w.WriteLine($"{V}.StoreUnsafe({value}, ref yr, (nuint)({Offset(s * units + offsets[v], j)}));");
                     }
                 }

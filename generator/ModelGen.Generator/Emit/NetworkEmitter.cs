@@ -232,9 +232,8 @@ namespace ModelGen.Generator.Emit
                     {
                         LayerSpec layer = spec.Layers[l];
                         string next = l == layers - 1 ? $"output.Slice(s * {spec.OutputSize}, {samples * spec.OutputSize})" : (l % 2 == 0 ? "a" : "b");
-                        string suffix = samples == 1 ? "" : "x" + samples;
                         w.WriteLine(layer.Kind == LayerKind.Dense
-                            ? $"{LayerEmitter.Name(l)}{suffix}(w, {current}, {next});"
+                            ? $"{LayerEmitter.ForwardMethod(layer, l, samples, activated: true)}(w, {current}, {next});"
                             : $"{LayerEmitter.Name(l)}Activate({current}, {next}, {samples});");
                         current = next;
                     }
@@ -514,17 +513,16 @@ namespace ModelGen.Generator.Emit
                         w.WriteLine($"// Layer {l}: {LayerEmitter.Describe(layer)}");
                         if (layer.Kind == LayerKind.Dense)
                         {
-                            string stem = layer.Activation.IsLinear ? name : name + "Linear";
                             Region z = trace.Z[l];
                             using (w.Braces("for (int s = 0; s < n; s++)"))
                             {
                                 int batch = LayerEmitter.BatchSamples;
                                 using (w.Braces($"if (s <= n - {batch})"))
                                 {
-                                    w.WriteLine($"{stem}x{batch}(w, {Whole("t", previous, "s", batch)}, {Whole("t", z, "s", batch)});");
+                                    w.WriteLine($"{LayerEmitter.ForwardMethod(layer, l, batch, activated: false)}(w, {Whole("t", previous, "s", batch)}, {Whole("t", z, "s", batch)});");
                                     w.WriteLine($"s += {batch - 1};");
                                 }
-                                w.WriteLine($"else {stem}(w, {Slice("t", previous)}, {Slice("t", z)});");
+                                w.WriteLine($"else {LayerEmitter.ForwardMethod(layer, l, 1, activated: false)}(w, {Slice("t", previous)}, {Slice("t", z)});");
                             }
                         }
                         if (!layer.Activation.IsLinear)

@@ -23,6 +23,8 @@ namespace ModelGen.Generator.Emit
         public const string Initializers = "global::ModelGen.Initializers";
         public const string SeededRandom = "global::ModelGen.SeededRandom";
         public const string DropoutMath = "global::ModelGen.DropoutMath";
+        public const string IVectorActivation = "global::ModelGen.IVectorActivation";
+        public const string LinearActivation = "global::ModelGen.LinearActivation";
         public const string Shapes = "global::ModelGen.Shapes";
 
         /// <summary>The runtime's 64-byte alignment helpers.</summary>
