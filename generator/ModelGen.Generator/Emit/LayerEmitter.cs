@@ -18,6 +18,9 @@ namespace ModelGen.Generator.Emit
     /// <item>Layers of 1 to 3 units are scalar: unrolled with four partial sums, or a constant-trip loop when large.</item>
     /// <item>Every dense layer also has an <c>x4</c> form that computes 4 samples at once, reusing each loaded weight
     /// vector for all four (register blocking).</item>
+    /// <item>Training needs the values before the activation. A vector-tile layer whose activation fuses into its stores
+    /// has one generic body, <c>LayerN&lt;TActivation&gt;</c>, for both (<see cref="IsGeneric"/>); other layers have a
+    /// <c>LayerNLinear</c> form, which the activated form calls when the activation is a separate pass anyway.</item>
     /// </list>
     /// Method sizes do not grow with the layer beyond <see cref="UnrollFmas"/> unrolled statements per tile, so every
     /// method stays far below RyuJIT's MinOpts limits (60,000 IL bytes, 20,000 instructions, 2,000 blocks, 2,000 locals).
