@@ -219,6 +219,12 @@ namespace ModelGen.Generator.Tests
                 [Dense(1)]
                 public partial class Blank { }
                 """, new[] { "'Blank'", "Weights is empty" }),
+            ["MGEN044"] = ("""
+                using ModelGen;
+
+                [{|MGEN044:Model(Json = "model.json", Weights = "w.bin")|}]
+                public partial class Transposed { }
+                """, new[] { "'Transposed'", "model.json", "[1, 2] [1]", "[2, 1] [1]" }),
             ["MGEN043"] = ("""
                 using ModelGen;
 
@@ -273,7 +279,16 @@ namespace ModelGen.Generator.Tests
             ["MGEN038"] = new[] { AdditionalFiles.Weights("w.bin", AdditionalFiles.Raw(1, 2, 3)) },
             ["MGEN040"] = new[] { AdditionalFiles.Json("net.json", SmallJson) },
             ["MGEN041"] = new[] { AdditionalFiles.Weights("a/w.bin", AdditionalFiles.Raw(1, 2, 3)), AdditionalFiles.Weights("b/w.bin", AdditionalFiles.Raw(1, 2, 3)) },
+            ["MGEN044"] = new[] { AdditionalFiles.Json("model.json", TfjsJson("[1, 2]", "float32")), AdditionalFiles.Weights("w.bin", AdditionalFiles.Raw(1, 2, 3)) },
         };
+
+        /// <summary>A TensorFlow.js model.json: 2 inputs, Dense 1, with a manifest giving the kernel's shape and dtype.</summary>
+        internal static string TfjsJson(string kernelShape, string kernelDType, string quantization = "") =>
+            "{\"format\": \"layers-model\", \"modelTopology\": {\"class_name\": \"Sequential\", \"config\": {\"layers\": ["
+            + "{\"class_name\": \"Dense\", \"config\": {\"units\": 1, \"batch_input_shape\": [null, 2]}}]}, \"keras_version\": \"tfjs-layers 4.22.0\"},"
+            + " \"weightsManifest\": [{\"paths\": [\"w.bin\"], \"weights\": ["
+            + "{\"name\": \"dense/kernel\", \"shape\": " + kernelShape + ", \"dtype\": \"" + kernelDType + "\"" + quantization + "},"
+            + " {\"name\": \"dense/bias\", \"shape\": [1], \"dtype\": \"float32\"}]}]}";
 
         /// <summary>A ModelGen-format declaration: 2 inputs, Dense 1.</summary>
         internal const string SmallJson = """{"format": "modelgen", "inputs": 2, "layers": [{"dense": 1}]}""";

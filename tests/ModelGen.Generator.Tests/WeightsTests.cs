@@ -153,6 +153,27 @@ namespace ModelGen.Generator.Tests
             Assert.Contains("\"models/group1-shard2of2.bin\"", message);
         }
 
+        [Theory]
+        [InlineData("[2, 1]", "float32", ", \"quantization\": {\"dtype\": \"uint8\", \"min\": -1, \"scale\": 0.01}", "quantized to uint8")]
+        [InlineData("[2, 1]", "int32", "", "as int32")]
+        public void TfjsManifest_NonFloat32WeightsAreRejected(string shape, string dtype, string quantization, string expected)
+        {
+            GeneratorRun run = GeneratorHarness.Run(
+                "using ModelGen;\n[Model(Json = \"model.json\", Weights = \"w.bin\")]\npublic partial class Quantized { }\n",
+                new[] { AdditionalFiles.Json("model.json", DiagnosticsTests.TfjsJson(shape, dtype, quantization)), AdditionalFiles.Weights("w.bin", AdditionalFiles.Raw(1, 2, 3)) },
+                expectDiagnostics: true);
+            Assert.Contains(expected, Assert.Single(run.GeneratorDiagnostics, d => d.Id == "MGEN044").GetMessage(CultureInfo.InvariantCulture));
+        }
+
+        [Fact]
+        public void TfjsManifest_ThatFitsLoads()
+        {
+            GeneratorRun run = GeneratorHarness.Run(
+                "using ModelGen;\n[Model(Json = \"model.json\", Weights = \"w.bin\")]\npublic partial class Fits { }\n",
+                new[] { AdditionalFiles.Json("model.json", DiagnosticsTests.TfjsJson("[2, 1]", "float32")), AdditionalFiles.Weights("w.bin", AdditionalFiles.Raw(1, 2, 3)) });
+            Assert.Equal(new[] { 1f, 2f, 3f }, EmbeddedValues(run, "Fits.Weights.g.cs"));
+        }
+
         [Fact]
         public void ProjectDirectoryMatch_WinsOverSuffixMatches()
         {

@@ -257,5 +257,14 @@ namespace ModelGen.Generator.Diagnostics
             category: Category,
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true);
+
+        /// <summary>MGEN044: a TF.js weights manifest that does not describe float32 tensors in layer order. Message: "Model '{0}': the weightsManifest of {1} {2}".</summary>
+        public static readonly DiagnosticDescriptor WeightsManifestMisfit = new(
+            id: "MGEN044",
+            title: "Weights manifest does not fit the model",
+            messageFormat: "Model '{0}': the weightsManifest of {1} {2}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
     }
 }

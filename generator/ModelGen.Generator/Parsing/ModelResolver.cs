@@ -29,6 +29,7 @@ namespace ModelGen.Generator.Parsing
             int inputs = request.InputSize;
             DeclaredLayer[] declared = request.Layers.AsSpan().ToArray();
             string source = "attributes on " + request.Name;
+            EquatableArray<JsonWeightGroup> manifest = default;
 
             if (request.Json is not null)
             {
@@ -44,6 +45,7 @@ namespace ModelGen.Generator.Parsing
                 inputs = file.InputSize;
                 declared = file.Layers.AsSpan().ToArray();
                 source = request.Json + " (" + file.Format + ")";
+                manifest = file.WeightsManifest;
             }
 
             LayerSpec[]? layers = NetworkBuilder.Build(inputs, declared, out float inputDropout, out string? tooLarge);
@@ -70,6 +72,15 @@ namespace ModelGen.Generator.Parsing
                 }
                 file = JoinShards(request, file, weightsFiles, diagnostics);
                 if (file is null) return Failed(diagnostics);
+                if (file.Format.StartsWith("raw float32", StringComparison.Ordinal) && manifest.Count > 0)
+                {
+                    string? misfit = ManifestMisfit(manifest, layers);
+                    if (misfit is not null)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsManifestMisfit, at, request.Name, request.Json, misfit));
+                        return Failed(diagnostics);
+                    }
+                }
                 if (file.Values.Count != spec.ParameterCount)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsCountMismatch, at, request.Name, spec.ParameterCount, request.Weights, file.Format, file.Values.Count));
@@ -84,6 +95,32 @@ namespace ModelGen.Generator.Parsing
                 spec = spec with { Weights = new EquatableArray<float>(arranged) };
             }
             return new ResolvedModel(spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+        }
+
+        /// <summary>
+        /// Why a TensorFlow.js <c>weightsManifest</c> does not describe the raw float32 stream the layers expect (each Dense
+        /// layer's kernel <c>[inputs, units]</c>, then its bias), or null when it does: a non-float32 or quantized tensor,
+        /// or a shape out of order.
+        /// </summary>
+        private static string? ManifestMisfit(EquatableArray<JsonWeightGroup> manifest, LayerSpec[] layers)
+        {
+            var listed = new List<JsonWeightEntry>();
+            foreach (JsonWeightGroup group in manifest) listed.AddRange(group.Weights.AsSpan().ToArray());
+            foreach (JsonWeightEntry entry in listed)
+            {
+                if (entry.QuantizationDType is not null) return $"lists {entry.Name} quantized to {entry.QuantizationDType}; ModelGen reads float32 weights only (export without quantization)";
+                if (entry.DType != "float32") return $"lists {entry.Name} as {entry.DType}; ModelGen reads float32 weights only";
+            }
+            var expected = new List<string>();
+            foreach (LayerSpec layer in layers)
+            {
+                if (layer.Kind != LayerKind.Dense) continue;
+                expected.Add("[" + layer.Inputs + ", " + layer.Units + "]");
+                if (layer.UseBias) expected.Add("[" + layer.Units + "]");
+            }
+            var actual = listed.Select(e => "[" + string.Join(", ", e.Shape.AsSpan().ToArray()) + "]").ToList();
+            if (actual.SequenceEqual(expected)) return null;
+            return $"lists the tensors {string.Join(" ", actual)}, but the layers need {string.Join(" ", expected)} in that order";
         }
 
         private static readonly System.Text.RegularExpressions.Regex s_shard = new(@"^(?<stem>.*-shard)(?<index>[0-9]+)of(?<count>[0-9]+)\.bin$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
