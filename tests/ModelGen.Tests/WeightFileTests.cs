@@ -41,6 +41,31 @@ namespace ModelGen.Tests
         }
 
         [Fact]
+        public void Raw_shards_join_in_order_even_across_a_value()
+        {
+            var source = new IrisLike(seed: 1);
+            WeightFile.SaveRaw(source, PathOf("whole.bin"));
+            byte[] bytes = File.ReadAllBytes(PathOf("whole.bin"));
+            // Cut at byte 101 (inside a float) and at byte 250.
+            File.WriteAllBytes(PathOf("s1.bin"), bytes[..101]);
+            File.WriteAllBytes(PathOf("s2.bin"), bytes[101..250]);
+            File.WriteAllBytes(PathOf("s3.bin"), bytes[250..]);
+            var model = new IrisLike(seed: 2);
+            WeightFile.LoadRaw(model, PathOf("s1.bin"), PathOf("s2.bin"), PathOf("s3.bin"));
+            Assert.Equal(source.Parameters.ToArray(), model.Parameters.ToArray());
+
+            // Missing or extra bytes: an error naming the sizes, and the parameters stay as they were.
+            var untouched = new IrisLike(seed: 3);
+            float[] before = untouched.Parameters.ToArray();
+            var missing = Assert.Throws<InvalidDataException>(() => WeightFile.LoadRaw(untouched, PathOf("s1.bin"), PathOf("s3.bin")));
+            Assert.Contains($"needs {4 * IrisLike.ParameterCount}", missing.Message);
+            var extra = Assert.Throws<InvalidDataException>(() => WeightFile.LoadRaw(untouched, PathOf("s1.bin"), PathOf("s2.bin"), PathOf("s3.bin"), PathOf("s1.bin")));
+            Assert.Contains("more than", extra.Message);
+            Assert.Equal(before, untouched.Parameters.ToArray());
+            Assert.Throws<ArgumentException>(() => WeightFile.LoadRaw(untouched, System.Array.Empty<string>()));
+        }
+
+        [Fact]
         public void Safetensors_with_one_tensor_per_kernel_and_bias_load_in_data_order()
         {
             // As a Keras export: dense/kernel [4, 16], dense/bias [16], dense_1/kernel [16, 3], dense_1/bias [3]; header keys

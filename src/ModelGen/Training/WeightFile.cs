@@ -15,7 +15,7 @@ namespace ModelGen
     /// parameters as little-endian float32.</item>
     /// <item>safetensors (<see cref="SaveSafetensors"/>, <see cref="LoadSafetensors"/>): one F32 tensor "parameters" when saved
     /// here; when loading, every F32 tensor in data order (a Keras export's kernels and biases) is concatenated.</item>
-    /// <item>raw little-endian float32 in parameter order, as a TensorFlow.js <c>weights.bin</c> (<see cref="LoadRaw"/>).</item>
+    /// <item>raw little-endian float32 in parameter order, as a TensorFlow.js <c>weights.bin</c> (<see cref="LoadRaw(IModel, string)"/>).</item>
     /// </list>
     /// Loading reads and checks the whole file first and throws <see cref="InvalidDataException"/> naming the problem; the
     /// model's parameters change only when everything is valid. NaN and infinite values are rejected too, since no trained
@@ -177,6 +177,35 @@ namespace ModelGen
             byte[] data = ReadAllLimited(path, 4L * model.ParameterCount);
             if (data.Length != 4L * model.ParameterCount) throw new InvalidDataException($"The raw weight file has {data.Length} bytes; the model needs {4L * model.ParameterCount} ({model.ParameterCount} float32 values).");
             Apply(model, data);
+        }
+
+        /// <summary>
+        /// Loads raw little-endian float32 values in parameter order split over several files, joined in the order given:
+        /// the shards of a TensorFlow.js export (<c>group1-shard1of3.bin</c>, <c>group1-shard2of3.bin</c>, ...). A value may
+        /// straddle two files. Nothing changes unless the files together hold exactly the model's parameters.
+        /// </summary>
+        /// <exception cref="ArgumentException">No paths.</exception>
+        /// <exception cref="InvalidDataException">The files hold more or fewer bytes than the parameters need.</exception>
+        public static void LoadRaw(IModel model, params string[] paths)
+        {
+            ArgumentNullException.ThrowIfNull(model);
+            ArgumentNullException.ThrowIfNull(paths);
+            if (paths.Length == 0) throw new ArgumentException("Give at least one file.", nameof(paths));
+            long needed = 4L * model.ParameterCount;
+            var all = new byte[needed];
+            long at = 0;
+            foreach (string path in paths)
+            {
+                using FileStream stream = File.OpenRead(path);
+                if (at + stream.Length > needed)
+                {
+                    throw new InvalidDataException($"The raw weight files hold more than the model's {needed} bytes ({model.ParameterCount} float32 values): '{path}' has {stream.Length} bytes after {at}.");
+                }
+                ReadExactly(stream, all.AsSpan((int)at, (int)stream.Length), $"'{path}'");
+                at += stream.Length;
+            }
+            if (at != needed) throw new InvalidDataException($"The raw weight files hold {at} bytes; the model needs {needed} ({model.ParameterCount} float32 values).");
+            Apply(model, all);
         }
 
         /// <summary>Writes the parameters as raw little-endian float32 values.</summary>
