@@ -17,6 +17,7 @@ namespace ModelGen
         public static void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float rate, ref SeededRandom random)
         {
             if (y.Length != x.Length || mask.Length != x.Length) throw new ArgumentException("x, y and mask must have the same length.");
+            if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
             float scale = 1f / (1f - rate);
             for (int i = 0; i < x.Length; i++)
             {
