@@ -80,9 +80,11 @@ namespace ModelGen.Generator.Emit
         // ---------------------------------------------------------------------------------------------------------
 
         /// <summary>
-        /// Writes the forward methods of layer <paramref name="index"/>: for Dense, <c>LayerN</c> and <c>LayerNx4</c>
-        /// (activation fused) and, when the activation is not linear, <c>LayerNLinear</c>, <c>LayerNLinearx4</c> (values
-        /// before the activation, for training); for every non-linear layer <c>LayerNActivate</c>.
+        /// Writes the forward methods of layer <paramref name="index"/>: for Dense, <c>LayerN</c>, <c>LayerNx4</c> and, in
+        /// layer-major models, <c>LayerNx8</c> (activation applied). Training also needs the values before a non-linear
+        /// activation: generic layers get them from the same body (<c>LayerN&lt;LinearActivation&gt;</c>, see
+        /// <see cref="IsGeneric"/>), the others from <c>LayerNLinear</c> and <c>LayerNLinearx4</c>. Every non-linear layer
+        /// also gets <c>LayerNActivate</c>. Callers name the methods through <see cref="ForwardMethod"/>.
         /// </summary>
         /// <param name="w">The writer.</param>
         /// <param name="layer">The layer.</param>
@@ -123,7 +125,7 @@ namespace ModelGen.Generator.Emit
                             else if (!linearOnly && samples != WideBatchSamples && ReusesLinearForm(layer))
                             {
                                 // The activation runs as a pass after the tiles anyway: the tiles are the Linear form's.
-                                w.WriteLine($"{name}Linear{suffix}(w, x, y);");
+                                w.WriteLine($"{ForwardMethod(layer, index, samples, activated: false)}(w, x, y);");
                                 WriteActivationPass(w, layer.Activation, "y", "y", layer.Units, Int(samples));
                             }
                             else
@@ -146,11 +148,6 @@ namespace ModelGen.Generator.Emit
             }
         }
 
-        /// <summary>
-        /// True when the fused forward form of a vector-tile layer would be its Linear form plus an activation pass (the
-        /// activation has no vector form to fuse into the stores: softmax, gelu, ...): then it calls the Linear form instead of
-        /// repeating its tiles, which keeps the generated code, and the build, smaller.
-        /// </summary>
         /// <summary>
         /// True when the layer's one-sample and 4-sample forms are generic over the activation: a vector-tile layer whose
         /// activation fuses into its stores. <c>LayerN&lt;LayerNActivation&gt;</c> is the forward form and
@@ -189,6 +186,11 @@ namespace ModelGen.Generator.Emit
             w.WriteLine();
         }
 
+        /// <summary>
+        /// True when the fused forward form of a vector-tile layer would be its Linear form plus an activation pass (the
+        /// activation has no vector form to fuse into the stores: softmax, gelu, ...): then it calls the Linear form instead of
+        /// repeating its tiles, which keeps the generated code, and the build, smaller.
+        /// </summary>
         private static bool ReusesLinearForm(LayerSpec layer) =>
             !IsScalar(layer) && !layer.Activation.IsLinear && !ActivationEmitter.HasVectorForm(layer.Activation);
 

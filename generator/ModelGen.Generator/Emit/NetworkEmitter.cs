@@ -176,8 +176,10 @@ namespace ModelGen.Generator.Emit
         /// <summary>Floats of forward scratch (two buffers) <paramref name="spec"/> needs.</summary>
         public static int ForwardScratch(NetworkSpec spec) => 2 * Math.Max(LayerEmitter.BatchSamples, ChunkSamples(spec)) * spec.ScratchWidth;
 
-
-        /// <summary>The body of <c>Forward</c> (and of <c>Predict</c>): n samples, 4 at a time, then the rest one at a time.</summary>
+        /// <summary>
+        /// The body of <c>Forward</c> (and of <c>Predict</c>): layer-major models first run chunks of 8-sample tiles; then
+        /// 4 samples at a time through the whole network, then the rest one at a time.
+        /// </summary>
         private static void WriteForwardBody(SourceWriter w, NetworkSpec spec, string weights, bool heapScratch)
         {
             int layers = spec.Layers.Count;
@@ -212,7 +214,7 @@ namespace ModelGen.Generator.Emit
                         string Target(string c) => l == layers - 1 ? $"output.Slice((s + {c}) * {outWidth}" : $"{(l % 2 == 0 ? "a" : "b")}.Slice({c} * {outWidth}";
                         if (layer.Kind == LayerKind.Dense)
                         {
-                            w.WriteLine($"for (int c = 0; c < chunk; c += {wide}) {LayerEmitter.Name(l)}x{wide}(w, {Source("c")}, {wide * inWidth}), {Target("c")}, {wide * outWidth}));");
+                            w.WriteLine($"for (int c = 0; c < chunk; c += {wide}) {LayerEmitter.ForwardMethod(layer, l, wide, activated: true)}(w, {Source("c")}, {wide * inWidth}), {Target("c")}, {wide * outWidth}));");
                         }
                         else
                         {

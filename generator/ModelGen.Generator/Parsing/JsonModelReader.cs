@@ -515,13 +515,9 @@ namespace ModelGen.Generator.Parsing
                                 {
                                     Report(DiagnosticDescriptors.JsonMissingProperty, classNode.Span, label, "'rate'");
                                 }
-                                else if (!rate.IsNumber || !(rate.Number >= 0 && rate.Number < 1))
-                                {
-                                    Report(DiagnosticDescriptors.JsonInvalidValue, Head(rate), "'rate' of " + label, "a rate in [0, 1)", rate.Describe());
-                                }
                                 else
                                 {
-                                    _layers.Add(DeclaredLayer.Dropout((float)rate.Number));
+                                    AddDropout(rate, "'rate' of " + label);
                                 }
                                 break;
                             }
@@ -771,6 +767,13 @@ namespace ModelGen.Generator.Parsing
                 _layers.Add(new DeclaredLayer(LayerKind.Dense, units, activation, useBias, kernel, bias));
                 // Known from here on, even after an error above, so that one mistake is reported once.
                 _width = ActivationCatalog.OutputWidth(activation.Kind, units);
+            }
+
+            /// <summary>Adds a dropout layer of rate <paramref name="rate"/>, or reports MGEN027 when it is not a number in [0, 1).</summary>
+            private void AddDropout(JsonNode rate, string what)
+            {
+                if (rate.IsNumber && rate.Number >= 0 && rate.Number < 1) _layers.Add(DeclaredLayer.Dropout((float)rate.Number));
+                else Report(DiagnosticDescriptors.JsonInvalidValue, Head(rate), what, "a rate in [0, 1)", rate.Describe());
             }
 
             /// <summary>Adds an Activation layer after the shape checks.</summary>
@@ -1246,15 +1249,7 @@ namespace ModelGen.Generator.Parsing
                 }
                 else if (layer.TryGetProperty("dropout", out JsonProperty dropout))
                 {
-                    JsonNode rate = dropout.Value;
-                    if (!rate.IsNumber || !(rate.Number >= 0 && rate.Number < 1))
-                    {
-                        Report(DiagnosticDescriptors.JsonInvalidValue, Head(rate), "'dropout' of " + label, "a rate in [0, 1)", rate.Describe());
-                    }
-                    else
-                    {
-                        _layers.Add(DeclaredLayer.Dropout((float)rate.Number));
-                    }
+                    AddDropout(dropout.Value, "'dropout' of " + label);
                 }
                 else if (layer.TryGetProperty("flatten", out JsonProperty flatten))
                 {

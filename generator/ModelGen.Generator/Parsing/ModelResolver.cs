@@ -70,17 +70,13 @@ namespace ModelGen.Generator.Parsing
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsUnreadable, at, request.Name, request.Weights, file.Error));
                     return Failed(diagnostics);
                 }
+                if (file.Format == WeightsReader.RawFormat && manifest.Count > 0 && ManifestMisfit(manifest, layers) is string misfit)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsManifestMisfit, at, request.Name, request.Json, misfit));
+                    return Failed(diagnostics);
+                }
                 file = JoinShards(request, file, weightsFiles, diagnostics);
                 if (file is null) return Failed(diagnostics);
-                if (file.Format.StartsWith("raw float32", StringComparison.Ordinal) && manifest.Count > 0)
-                {
-                    string? misfit = ManifestMisfit(manifest, layers);
-                    if (misfit is not null)
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsManifestMisfit, at, request.Name, request.Json, misfit));
-                        return Failed(diagnostics);
-                    }
-                }
                 if (file.Values.Count != spec.ParameterCount)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsCountMismatch, at, request.Name, spec.ParameterCount, request.Weights, file.Format, file.Values.Count));
@@ -136,7 +132,7 @@ namespace ModelGen.Generator.Parsing
             string path = Normalize(file.SourcePath);
             int slash = path.LastIndexOf('/');
             System.Text.RegularExpressions.Match match = s_shard.Match(path.Substring(slash + 1));
-            if (!match.Success || file.Format != "raw float32" || !int.TryParse(match.Groups["count"].Value, out int count) || count < 2 || count > 10_000) return file;
+            if (!match.Success || file.Format != WeightsReader.RawFormat || !int.TryParse(match.Groups["count"].Value, out int count) || count < 2 || count > 10_000) return file;
             string stem = path.Substring(0, slash + 1) + match.Groups["stem"].Value;
             string written = Normalize(request.Weights!);
             string writtenStem = written.Substring(0, written.LastIndexOf('/') + 1) + match.Groups["stem"].Value;
@@ -145,11 +141,7 @@ namespace ModelGen.Generator.Parsing
             {
                 string shardName = k.ToString(System.Globalization.CultureInfo.InvariantCulture) + "of" + match.Groups["count"].Value + ".bin";
                 string shardPath = stem + shardName;
-                WeightsFile? shard = null;
-                foreach (WeightsFile candidate in weightsFiles)
-                {
-                    if (string.Equals(Normalize(candidate.SourcePath), shardPath, StringComparison.Ordinal)) shard = candidate;
-                }
+                WeightsFile? shard = weightsFiles.FirstOrDefault(candidate => string.Equals(Normalize(candidate.SourcePath), shardPath, StringComparison.Ordinal));
                 if (shard is null)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileNotFound, request.Attribute, request.Name, writtenStem + shardName));

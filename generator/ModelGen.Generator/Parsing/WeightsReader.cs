@@ -34,6 +34,9 @@ namespace ModelGen.Generator.Parsing
     /// </summary>
     internal static class WeightsReader
     {
+        /// <summary>The <see cref="WeightsFile.Format"/> of raw little-endian float32 files.</summary>
+        public const string RawFormat = "raw float32";
+
         /// <summary>Extension of the text files the build targets write.</summary>
         public const string TextExtension = ".modelgen-weights";
 
@@ -72,7 +75,7 @@ namespace ModelGen.Generator.Parsing
             if (bytes.Length >= 4 && bytes[0] == (byte)'M' && bytes[1] == (byte)'G' && bytes[2] == (byte)'W' && bytes[3] == (byte)'1') return DecodeMgw(source, bytes);
             if (LooksLikeSafetensors(bytes)) return DecodeSafetensors(source, bytes, cancellationToken);
             if (bytes.Length % 4 != 0) return Failed(source, $"it has {bytes.Length} bytes, which is not a whole number of float32 values, and it is neither an MGW1 nor a safetensors file");
-            return Values(source, "raw float32", bytes, 0, bytes.Length / 4);
+            return Values(source, RawFormat, bytes, 0, bytes.Length / 4);
         }
 
         private static bool LooksLikeSafetensors(byte[] bytes)

@@ -141,21 +141,20 @@ namespace ModelGen
                 Span<float> clipped = _clipped;
                 if (ClipNorm is float c)
                 {
+                    // Keras _clip_by_norm, per tensor: g * c / max(norm, c).
                     int at = 0;
                     foreach (int size in tensorSizes)
                     {
-                        ClipByNorm(gradient.Slice(at, size), clipped.Slice(at, size), c);
+                        ReadOnlySpan<float> tensor = gradient.Slice(at, size);
+                        Scale(tensor, clipped.Slice(at, size), c / Math.Max(Norm(tensor), c));
                         at += size;
                     }
                 }
                 else if (GlobalClipNorm is float global)
                 {
                     // Keras clip_by_global_norm: scale = c * min(1 / norm, 1 / c); a non-finite norm makes it NaN.
-                    double squares = 0;
-                    foreach (float v in gradient) squares += (double)v * v;
-                    double norm = Math.Sqrt(squares);
-                    double scale = global * Math.Min(1 / norm, 1.0 / global) + (norm - norm);
-                    for (int i = 0; i < gradient.Length; i++) clipped[i] = (float)(gradient[i] * scale);
+                    double norm = Norm(gradient);
+                    Scale(gradient, clipped, global * Math.Min(1 / norm, 1.0 / global) + (norm - norm));
                 }
                 else
                 {
@@ -166,17 +165,20 @@ namespace ModelGen
             }
             float decay = WeightDecay * LearningRate;
             Iterations++;
-            Update(parameters, g, 1f, float.PositiveInfinity, decay, Iterations);
+            Update(parameters, g, decay, Iterations);
         }
 
-        // Keras _clip_by_norm: g * c / max(norm, c), with norm = 0 for an all-zero gradient.
-        private static void ClipByNorm(ReadOnlySpan<float> g, Span<float> clipped, float c)
+        // The L2 norm, summed in double.
+        private static double Norm(ReadOnlySpan<float> g)
         {
             double squares = 0;
             foreach (float v in g) squares += (double)v * v;
-            double norm = Math.Sqrt(squares);
-            double scale = c / Math.Max(norm, c);
-            for (int i = 0; i < g.Length; i++) clipped[i] = (float)(g[i] * scale);
+            return Math.Sqrt(squares);
+        }
+
+        private static void Scale(ReadOnlySpan<float> g, Span<float> into, double scale)
+        {
+            for (int i = 0; i < g.Length; i++) into[i] = (float)(g[i] * scale);
         }
 
         /// <summary>Forgets the state (moments and iteration count), as a fresh optimizer.</summary>
@@ -190,13 +192,10 @@ namespace ModelGen
         protected abstract void Allocate(int size);
 
         /// <summary>
-        /// Applies the rule at step <paramref name="t"/> (1-based). Each gradient entry is to be read as
-        /// <c>Clip(g * scale, clip)</c>; <paramref name="decay"/> = weight decay x learning rate, applied first.
+        /// Applies the rule at step <paramref name="t"/> (1-based) to a gradient that is already clipped;
+        /// <paramref name="decay"/> = weight decay x learning rate, applied first.
         /// </summary>
-        protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradient, float scale, float clip, float decay, long t);
-
-        /// <summary>The gradient entry after clipping.</summary>
-        protected static float Clip(float g, float scale, float clip) => Math.Clamp(g * scale, -clip, clip);
+        protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradient, float decay, long t);
 
         /// <summary>Throws unless <paramref name="value"/> is in [0, 1).</summary>
         protected static float Fraction(float value, string name) =>
@@ -230,12 +229,12 @@ namespace ModelGen
         protected override void Allocate(int size) => _m = Momentum > 0 ? new float[size] : Array.Empty<float>();
 
         /// <inheritdoc/>
-        protected override void Update(Span<float> p, ReadOnlySpan<float> gradient, float scale, float clip, float decay, long t)
+        protected override void Update(Span<float> p, ReadOnlySpan<float> gradient, float decay, long t)
         {
             float lr = LearningRate, mu = Momentum;
             for (int i = 0; i < p.Length; i++)
             {
-                float g = Clip(gradient[i], scale, clip);
+                float g = gradient[i];
                 if (decay > 0) p[i] -= p[i] * decay;
                 if (mu == 0)
                 {
@@ -295,14 +294,14 @@ namespace ModelGen
         }
 
         /// <inheritdoc/>
-        protected override void Update(Span<float> p, ReadOnlySpan<float> gradient, float scale, float clip, float decay, long t)
+        protected override void Update(Span<float> p, ReadOnlySpan<float> gradient, float decay, long t)
         {
             float b1 = Beta1, b2 = Beta2, eps = Epsilon;
             float alpha = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(b2, t)) / (1 - Math.Pow(b1, t)));
             float[] m = _m, v = _v;
             for (int i = 0; i < p.Length; i++)
             {
-                float g = Clip(gradient[i], scale, clip);
+                float g = gradient[i];
                 if (decay > 0) p[i] -= p[i] * decay;
                 m[i] += (g - m[i]) * (1 - b1);
                 v[i] += (g * g - v[i]) * (1 - b2);
@@ -367,12 +366,12 @@ namespace ModelGen
         }
 
         /// <inheritdoc/>
-        protected override void Update(Span<float> p, ReadOnlySpan<float> gradient, float scale, float clip, float decay, long t)
+        protected override void Update(Span<float> p, ReadOnlySpan<float> gradient, float decay, long t)
         {
             float rho = Rho, lr = LearningRate, eps = Epsilon, mu = Momentum;
             for (int i = 0; i < p.Length; i++)
             {
-                float g = Clip(gradient[i], scale, clip);
+                float g = gradient[i];
                 if (decay > 0) p[i] -= p[i] * decay;
                 float v = rho * _v[i] + (1 - rho) * g * g;
                 _v[i] = v;

@@ -171,13 +171,7 @@ namespace ModelGen
         }
 
         /// <summary>Loads raw little-endian float32 values in parameter order (a TensorFlow.js <c>weights.bin</c> of a dense stack).</summary>
-        public static void LoadRaw(IModel model, string path)
-        {
-            ArgumentNullException.ThrowIfNull(model);
-            byte[] data = ReadAllLimited(path, 4L * model.ParameterCount);
-            if (data.Length != 4L * model.ParameterCount) throw new InvalidDataException($"The raw weight file has {data.Length} bytes; the model needs {4L * model.ParameterCount} ({model.ParameterCount} float32 values).");
-            Apply(model, data);
-        }
+        public static void LoadRaw(IModel model, string path) => LoadRaw(model, new[] { path });
 
         /// <summary>
         /// Loads raw little-endian float32 values in parameter order split over several files, joined in the order given:
