@@ -15,7 +15,7 @@ using ModelGen.Generator.Parsing;
 using ModelGen.Generator.Tests.Infrastructure;
 using Xunit;
 
-namespace ModelGen.Generator.Tests
+namespace ModelGen.Generator.Tests.Parsing
 {
     /// <summary>
     /// <see cref="JsonModelReader"/> and <see cref="JsonReader"/> called directly on the fixtures in <c>Json/</c> (found

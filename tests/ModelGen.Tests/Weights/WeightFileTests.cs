@@ -5,7 +5,7 @@ using System.Text;
 using ModelGen.Tests.Models;
 using Xunit;
 
-namespace ModelGen.Tests
+namespace ModelGen.Tests.Weights
 {
     /// <summary>Weight files round-trip, and every kind of corruption throws InvalidDataException with the parameters unchanged.</summary>
     public sealed class WeightFileTests : IDisposable
