@@ -10,6 +10,7 @@ using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
+using ModelGen.Formats.Json;
 using ModelGen.Generator.Model;
 using ModelGen.Generator.Parsing;
 using ModelGen.Generator.Tests.Infrastructure;
