@@ -35,9 +35,20 @@ namespace ModelGen.Generator.Parsing
 
         private const string HeaderPrefix = "ModelGen weights 1: ";
 
+        /// <summary>Largest number of values a weights file may hold (the limit of weights compiled into a model).</summary>
+        private const long MaxValues = NetworkBuilder.MaxEmbeddedParameters;
+
+        /// <summary>Largest base64 text read: the values, up to 1 MB of safetensors header, and the first line.</summary>
+        private const long MaxTextLength = (4 * MaxValues + (1 << 20)) / 3 * 4 + 8192;
+
         /// <summary>Reads <paramref name="text"/>, the content of an AdditionalFile at <paramref name="path"/>.</summary>
         public static WeightsFile Read(string path, SourceText text, CancellationToken cancellationToken)
         {
+            // Refused before the text is copied or decoded: a weights file too large to compile in costs nothing more.
+            if (text.Length > MaxTextLength)
+            {
+                return Failed(path, $"it is {text.Length} characters of base64, more than weights compiled into a model can take ({MaxValues} float32 values); load it at run time with WeightFile instead");
+            }
             string content = text.ToString();
             int newline = content.IndexOf('\n');
             if (!content.StartsWith(HeaderPrefix, StringComparison.Ordinal) || newline < 0)
@@ -62,7 +73,7 @@ namespace ModelGen.Generator.Parsing
         /// <summary>Decodes the bytes of a weights file, detecting its format.</summary>
         public static WeightsFile Decode(string source, byte[] bytes, CancellationToken cancellationToken)
         {
-            FormatResult<WeightData> result = WeightFormats.Decode(bytes, NetworkBuilder.MaxParameters, cancellationToken);
+            FormatResult<WeightData> result = WeightFormats.Decode(bytes, MaxValues, cancellationToken);
             if (result.Value is not { } data) return Failed(source, result.Error!);
             var tensors = new TensorEntry[data.Tensors.Count];
             for (int i = 0; i < tensors.Length; i++) tensors[i] = data.Tensors[i];

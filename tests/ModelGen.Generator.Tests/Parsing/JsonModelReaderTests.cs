@@ -403,7 +403,7 @@ namespace ModelGen.Generator.Tests.Parsing
         [InlineData("{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\": \"sequential\", \"layers\": {|MGEN034:[|}]}}")]
         [InlineData("{\"format\": \"modelgen\", \"inputs\": 4, \"layers\": {|MGEN034:[|}{\"dropout\": 0.5}]}")]
         [InlineData(K3Head + K3Input + "  {\"class_name\": \"Dense\", \"config\": {\"units\": {|MGEN006:2000000|}}}" + K3Tail)]
-        [InlineData("{\"format\": \"modelgen\", \"inputs\": 1048576, \"layers\": [{\"dense\": {|MGEN006:1048576|}}, {\"dense\": 4}]}")]
+        [InlineData("{\"format\": \"modelgen\", \"inputs\": 262144, \"layers\": [{\"dense\": {|MGEN006:262144|}}, {\"dense\": 4}]}")]
         [InlineData("{\"format\": \"modelgen\", \"inputs\": 4, \"layers\": [{\"dense\": 3, \"activation\": \"relu\", \"alpha\": {|MGEN009:0.5|}}]}")]
         [InlineData("{\"format\": \"modelgen\", \"inputs\": 4, \"layers\": [{\"activation\": {|MGEN010,MGEN010:\"threshold\"|}}]}")]
         [InlineData("{\"format\": \"modelgen\", \"inputs\": 4, \"layers\": [{\"activation\": \"celu\", \"alpha\": {|MGEN011:0|}}]}")]
