@@ -63,6 +63,7 @@ namespace ModelGen.Generator.Tests
         }
 
         [Theory]
+        [InlineData("Summary")]
         [InlineData("Layer7")]
         [InlineData("Layer2Linearx4")]
         [InlineData("Layer0ZAt")]

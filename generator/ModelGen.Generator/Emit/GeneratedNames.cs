@@ -41,6 +41,9 @@ namespace ModelGen.Generator.Emit
         /// <summary><c>public float ComputeGradients(...)</c>.</summary>
         public const string ComputeGradients = nameof(ComputeGradients);
 
+        /// <summary><c>public static string Summary()</c>: Keras's <c>model.summary()</c> table.</summary>
+        public const string Summary = nameof(Summary);
+
         /// <summary><c>public void SeedDropout(int seed)</c>, with dropout.</summary>
         public const string SeedDropout = nameof(SeedDropout);
 
@@ -106,7 +109,7 @@ namespace ModelGen.Generator.Emit
             ParametersField, DropoutRandomField, StartField, TraceField, TraceSamplesField,
             Backward, TraceBackwardA, TraceBackwardB, ComputeGradients, Forward, ForwardTrace, TraceInputDropped, TraceInputMask, InputSize,
             TraceLossGradient, RunBackward, RunTrace, Trace, Weights, WeightsCopy,
-            OutputSize, ParameterCount, Parameters, Predict, SeedDropout, TensorSizes, TraceWidth,
+            OutputSize, ParameterCount, Parameters, Predict, SeedDropout, Summary, TensorSizes, TraceWidth,
             ScratchField,
         };
 

@@ -10,7 +10,8 @@ namespace ModelGen.Generator.Emit
     /// <summary>
     /// Writes a model's files from its <see cref="NetworkPlan"/>: <c>{Ns}.{Type}.g.cs</c> (the public surface and the loops
     /// over samples), <c>{Ns}.{Type}.Weights.g.cs</c> with embedded weights, and per layer <c>{Ns}.{Type}.L{n}.Forward.g.cs</c>
-    /// and <c>.Backward.g.cs</c> (the unrolled or vectorized bodies, <see cref="LayerEmitter"/>). The class surface is written
+    /// and <c>.Backward.g.cs</c> (the unrolled or vectorized bodies, <see cref="LayerEmitter"/>), and
+    /// <c>{Ns}.{Type}.Summary.g.cs</c> (Keras's summary table, <see cref="SummaryEmitter"/>). The class surface is written
     /// by member group: constructors and parameters (<c>NetworkEmitter.Parameters.cs</c>), inference
     /// (<c>NetworkEmitter.Inference.cs</c>) and training (<c>NetworkEmitter.Training.cs</c>).
     /// </summary>
@@ -34,6 +35,7 @@ namespace ModelGen.Generator.Emit
             NetworkPlan plan = NetworkPlan.For(spec);
             add(spec.HintStem + ".g.cs", WriteSurface(plan));
             if (spec.HasWeights) add(spec.HintStem + ".Weights.g.cs", WrapInClass(spec, w => WriteWeights(w, plan, cancellationToken)));
+            add(spec.HintStem + ".Summary.g.cs", WrapInClass(spec, w => SummaryEmitter.Write(w, spec, s_generatedCode)));
             foreach (LayerPlan layer in plan.Layers)
             {
                 cancellationToken.ThrowIfCancellationRequested();
