@@ -6,6 +6,14 @@ namespace ModelGen
     /// What every generated model implements: the members of docs/API.md section 2 plus what training needs
     /// (a forward pass that keeps its trace, and the generated backward pass).
     /// </summary>
+    /// <remarks>
+    /// A class with <c>[Model]</c> gets this interface and its implementation from the generator; do not implement it by
+    /// hand. <c>Fit</c>, the losses and the weight files program against it. The generated class also has static members an
+    /// interface cannot carry: the constants <c>InputSize</c>, <c>OutputSize</c> and <c>ParameterCount</c>,
+    /// <c>Summary()</c> (Keras's <c>model.summary()</c> table) and, with embedded weights, <c>Predict</c>. An instance is
+    /// safe to share for <see cref="Forward"/>; the training members use the instance's trace workspace and are not
+    /// thread-safe on one instance.
+    /// </remarks>
     public interface IModel
     {
         /// <summary>Floats per sample in.</summary>

@@ -245,6 +245,7 @@ namespace ModelGen.Generator.Tests
                     "Samples.Layers.ActivationFirst.L0.Forward.g.cs",
                     "Samples.Layers.ActivationFirst.L1.Backward.g.cs",
                     "Samples.Layers.ActivationFirst.L1.Forward.g.cs",
+                    "Samples.Layers.ActivationFirst.Summary.g.cs",
                     "Samples.Layers.ActivationFirst.g.cs",
                 },
                 run.Sources.Select(s => s.HintName));
