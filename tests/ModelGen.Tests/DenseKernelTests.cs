@@ -30,12 +30,19 @@ namespace ModelGen.Tests
         [MemberData(nameof(Tiers))]
         public void Forward_matches_float64(string tier)
         {
+            // The odd sizes, then a kernel large enough to be packed strip by strip (DenseKernels.PackKernelFloats).
+            var shapes = new System.Collections.Generic.List<(int Inputs, int Units, int[] Batches)>();
             foreach (int inputs in Widths)
             {
-                foreach (int units in Widths)
+                foreach (int units in Widths) shapes.Add((inputs, units, Batches));
+            }
+            shapes.Add((257, 259, new[] { 9, 32 }));
+            Assert.True(257 * 259 >= DenseKernels.PackKernelFloats);
+            foreach ((int inputs, int units, int[] batches) in shapes)
+            {
                 {
                     if (units < Lanes(tier)) continue;
-                    foreach (int n in Batches)
+                    foreach (int n in batches)
                     {
                         foreach (bool bias in new[] { true, false })
                         {

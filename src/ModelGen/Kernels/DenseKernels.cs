@@ -19,8 +19,10 @@ namespace ModelGen.Kernels
     /// gradient is accumulated, so nothing is added twice.</para>
     /// <para>Tiles: <see cref="Forward"/> keeps 4 samples x 2 vectors of units in 8 accumulators while it walks the inputs
     /// (each loaded weight vector serves 4 samples, each broadcast input 2 vectors), column strip by column strip, so
-    /// a strip of the kernel stays in cache for the whole batch. <see cref="KernelGradient"/> keeps 4 kernel rows x 2
-    /// vectors while it walks the batch, and sums the bias gradient over the same column strips.
+    /// a strip of the kernel stays in cache for the whole batch (large kernels are first copied strip by strip into a
+    /// contiguous per-thread buffer, <see cref="PackKernelFloats"/>). <see cref="KernelGradient"/> keeps 4 kernel rows x 2
+    /// vectors while it walks the batch, over column chunks whose dz stays in L1, and sums the bias gradient over the same
+    /// chunks.
     /// <see cref="InputGradient"/> runs dot products of 4 kernel rows with 2 samples' gradients (8 accumulators over the
     /// units), reduced 4 at a time with horizontal adds; a 4-row block of the kernel stays in L1 for the whole batch.</para>
     /// <para>Sizes are run-time arguments; the lengths are checked once per call (an <see cref="ArgumentException"/>
@@ -119,12 +121,29 @@ namespace ModelGen.Kernels
         // Forward: y = x w + b
         // ---------------------------------------------------------------------------------------------------------------
 
+        /// <summary>
+        /// Kernels of at least this many floats (256 KB) are copied strip by strip into a contiguous per-thread buffer before the
+        /// tiles read them: a strip read in place is 2 vectors out of every kernel row, and with a row stride of a power of two
+        /// those land in a few cache sets and evict each other before the next 4 samples come back to them.
+        /// </summary>
+        internal const int PackKernelFloats = 64 * 1024;
+
+        [ThreadStatic]
+        private static float[]? s_strip;
+
         /// <summary>The vector kernel of <see cref="Forward"/> on one width (units at least <c>T.Lanes</c>).</summary>
         internal static void Forward<T, V>(ref float x, ref float w, ref float b, bool hasBias, ref float y, int n, int inputs, int units)
             where T : struct, ISimd<V> where V : struct
         {
             int lanes = T.Lanes;
             int vectors = (units + lanes - 1) / lanes;
+            bool pack = (long)inputs * units >= PackKernelFloats && n >= 8;
+            float[]? strip = null;
+            if (pack)
+            {
+                strip = s_strip;
+                if (strip is null || strip.Length < inputs * 2 * lanes) s_strip = strip = new float[Math.Max(inputs * 2 * 16, 1024)];
+            }
             for (int v = 0; v < vectors; v += 2)
             {
                 // The last vector of the layer ends at the last unit (it may overlap the one before: the same values again).
@@ -132,21 +151,42 @@ namespace ModelGen.Kernels
                 if (v + 1 < vectors)
                 {
                     nint o1 = Math.Min((v + 1) * lanes, units - lanes);
+                    ref float k = ref w;
+                    nint stride = units, k0 = o0, k1 = o1;
+                    if (pack)
+                    {
+                        k = ref MemoryMarshal.GetArrayDataReference(strip!);
+                        stride = 2 * lanes;
+                        k0 = 0;
+                        k1 = lanes;
+                        for (nint i = 0; i < inputs; i++)
+                        {
+                            T.Store(T.Load(ref w, i * units + o0), ref k, 2 * lanes * i);
+                            T.Store(T.Load(ref w, i * units + o1), ref k, 2 * lanes * i + lanes);
+                        }
+                    }
                     int s = 0;
-                    for (; s <= n - 4; s += 4) Forward4x2<T, V>(ref Unsafe.Add(ref x, s * inputs), ref w, ref b, hasBias, ref Unsafe.Add(ref y, s * units), inputs, units, o0, o1);
-                    for (; s < n; s++) Forward1x2<T, V>(ref Unsafe.Add(ref x, s * inputs), ref w, ref b, hasBias, ref Unsafe.Add(ref y, s * units), inputs, units, o0, o1);
+                    for (; s <= n - 4; s += 4)
+                    {
+                        Forward4x2<T, V>(ref Unsafe.Add(ref x, s * inputs), inputs, ref k, stride, k0, k1, ref b, hasBias, ref Unsafe.Add(ref y, s * units), units, o0, o1);
+                    }
+                    for (; s < n; s++)
+                    {
+                        Forward1x2<T, V>(ref Unsafe.Add(ref x, s * inputs), inputs, ref k, stride, k0, k1, ref b, hasBias, ref Unsafe.Add(ref y, s * units), o0, o1);
+                    }
                 }
                 else
                 {
                     int s = 0;
                     for (; s <= n - 4; s += 4) Forward4x1<T, V>(ref Unsafe.Add(ref x, s * inputs), ref w, ref b, hasBias, ref Unsafe.Add(ref y, s * units), inputs, units, o0);
-                    for (; s < n; s++) Forward1x2<T, V>(ref Unsafe.Add(ref x, s * inputs), ref w, ref b, hasBias, ref Unsafe.Add(ref y, s * units), inputs, units, o0, o0);
+                    for (; s < n; s++) Forward1x2<T, V>(ref Unsafe.Add(ref x, s * inputs), inputs, ref w, units, o0, o0, ref b, hasBias, ref Unsafe.Add(ref y, s * units), o0, o0);
                 }
             }
         }
 
-        // 4 samples x 2 vectors: 8 accumulators, per input 2 weight loads and 4 broadcasts for 8 multiply-adds.
-        private static void Forward4x2<T, V>(ref float x, ref float w, ref float b, bool hasBias, ref float y, int inputs, int units, nint o0, nint o1)
+        // 4 samples x 2 vectors: 8 accumulators, per input 2 weight loads and 4 broadcasts for 8 multiply-adds. The weights
+        // are read at k0 and k1 in rows of `stride` floats (the kernel itself, or a packed strip of it); y rows are `units` long.
+        private static void Forward4x2<T, V>(ref float x, int inputs, ref float w, nint stride, nint k0, nint k1, ref float b, bool hasBias, ref float y, int units, nint o0, nint o1)
             where T : struct, ISimd<V> where V : struct
         {
             V b0 = hasBias ? T.Load(ref b, o0) : T.Zero, b1 = hasBias ? T.Load(ref b, o1) : T.Zero;
@@ -157,20 +197,20 @@ namespace ModelGen.Kernels
             ref float row = ref w;
             for (nint i = 0; i < inputs; i++)
             {
-                V k0 = T.Load(ref row, o0), k1 = T.Load(ref row, o1);
+                V w0 = T.Load(ref row, k0), w1 = T.Load(ref row, k1);
                 V c = T.Broadcast(Unsafe.Add(ref x, i));
-                a00 = T.MultiplyAdd(c, k0, a00);
-                a01 = T.MultiplyAdd(c, k1, a01);
+                a00 = T.MultiplyAdd(c, w0, a00);
+                a01 = T.MultiplyAdd(c, w1, a01);
                 c = T.Broadcast(Unsafe.Add(ref x1, i));
-                a10 = T.MultiplyAdd(c, k0, a10);
-                a11 = T.MultiplyAdd(c, k1, a11);
+                a10 = T.MultiplyAdd(c, w0, a10);
+                a11 = T.MultiplyAdd(c, w1, a11);
                 c = T.Broadcast(Unsafe.Add(ref x2, i));
-                a20 = T.MultiplyAdd(c, k0, a20);
-                a21 = T.MultiplyAdd(c, k1, a21);
+                a20 = T.MultiplyAdd(c, w0, a20);
+                a21 = T.MultiplyAdd(c, w1, a21);
                 c = T.Broadcast(Unsafe.Add(ref x3, i));
-                a30 = T.MultiplyAdd(c, k0, a30);
-                a31 = T.MultiplyAdd(c, k1, a31);
-                row = ref Unsafe.Add(ref row, units);
+                a30 = T.MultiplyAdd(c, w0, a30);
+                a31 = T.MultiplyAdd(c, w1, a31);
+                row = ref Unsafe.Add(ref row, stride);
             }
             T.Store(a00, ref y, o0);
             T.Store(a01, ref y, o1);
@@ -207,8 +247,9 @@ namespace ModelGen.Kernels
             T.Store(a3, ref y, 3 * units + o0);
         }
 
-        // 1 sample x 2 vectors, two accumulator sets over alternating inputs to hide the multiply-add latency.
-        private static void Forward1x2<T, V>(ref float x, ref float w, ref float b, bool hasBias, ref float y, int inputs, int units, nint o0, nint o1)
+        // 1 sample x 2 vectors, two accumulator sets over alternating inputs to hide the multiply-add latency (weights as in
+        // Forward4x2).
+        private static void Forward1x2<T, V>(ref float x, int inputs, ref float w, nint stride, nint k0, nint k1, ref float b, bool hasBias, ref float y, nint o0, nint o1)
             where T : struct, ISimd<V> where V : struct
         {
             V a0 = hasBias ? T.Load(ref b, o0) : T.Zero, a1 = hasBias ? T.Load(ref b, o1) : T.Zero;
@@ -218,18 +259,18 @@ namespace ModelGen.Kernels
             for (; i <= inputs - 2; i += 2)
             {
                 V c = T.Broadcast(Unsafe.Add(ref x, i));
-                a0 = T.MultiplyAdd(c, T.Load(ref row, o0), a0);
-                a1 = T.MultiplyAdd(c, T.Load(ref row, o1), a1);
+                a0 = T.MultiplyAdd(c, T.Load(ref row, k0), a0);
+                a1 = T.MultiplyAdd(c, T.Load(ref row, k1), a1);
                 c = T.Broadcast(Unsafe.Add(ref x, i + 1));
-                e0 = T.MultiplyAdd(c, T.Load(ref row, units + o0), e0);
-                e1 = T.MultiplyAdd(c, T.Load(ref row, units + o1), e1);
-                row = ref Unsafe.Add(ref row, 2 * units);
+                e0 = T.MultiplyAdd(c, T.Load(ref row, stride + k0), e0);
+                e1 = T.MultiplyAdd(c, T.Load(ref row, stride + k1), e1);
+                row = ref Unsafe.Add(ref row, 2 * stride);
             }
             if (i < inputs)
             {
                 V c = T.Broadcast(Unsafe.Add(ref x, i));
-                a0 = T.MultiplyAdd(c, T.Load(ref row, o0), a0);
-                a1 = T.MultiplyAdd(c, T.Load(ref row, o1), a1);
+                a0 = T.MultiplyAdd(c, T.Load(ref row, k0), a0);
+                a1 = T.MultiplyAdd(c, T.Load(ref row, k1), a1);
             }
             T.Store(T.Add(a0, e0), ref y, o0);
             T.Store(T.Add(a1, e1), ref y, o1);
@@ -255,31 +296,59 @@ namespace ModelGen.Kernels
         // Kernel gradient: g += x^T dz, bias gradient += column sums of dz
         // ---------------------------------------------------------------------------------------------------------------
 
+        /// <summary>Floats of dz one column chunk of <see cref="KernelGradient"/> keeps in L1 (16 KB) while every kernel row passes.</summary>
+        internal const int GradientChunkFloats = 4096;
+
         /// <summary>The vector kernel of <see cref="KernelGradient"/> on one width (units at least <c>T.Lanes</c>).</summary>
         internal static void KernelGradient<T, V>(ref float x, ref float dz, ref float g, ref float gb, bool hasBias, int n, int inputs, int units)
             where T : struct, ISimd<V> where V : struct
         {
             int lanes = T.Lanes;
             int vectors = (units + lanes - 1) / lanes;
-            for (int v = 0; v < vectors; v += 2)
+            // Column chunks of an even number of vectors whose dz columns fit in L1; within a chunk, 4 rows at a time pass
+            // over its column pairs, so x is read once per chunk and the chunk's dz once per 4 rows, from L1.
+            int chunk = Math.Max(2, GradientChunkFloats / Math.Max(1, n * lanes) / 2 * 2);
+            for (int c0 = 0; c0 < vectors; c0 += chunk)
             {
-                // A clipped last vector overlaps the one before it: only its lanes from `first` on are new.
-                nint o0 = Math.Min(v * lanes, units - lanes);
-                int first0 = v * lanes - (int)o0;
-                bool pair = v + 1 < vectors;
-                nint o1 = pair ? Math.Min((v + 1) * lanes, units - lanes) : o0;
-                int first1 = pair ? (v + 1) * lanes - (int)o1 : lanes;
-                if (hasBias) BiasGradient<T, V>(ref dz, ref gb, n, units, o0, first0, o1, first1);
+                int c1 = Math.Min(vectors, c0 + chunk);
                 int i = 0;
                 for (; i <= inputs - 4; i += 4)
                 {
-                    KernelGradient4x2<T, V>(ref Unsafe.Add(ref x, i), ref dz, ref Unsafe.Add(ref g, i * units), n, inputs, units, o0, first0, o1, first1);
+                    for (int v = c0; v < c1; v += 2)
+                    {
+                        Columns(v, vectors, lanes, units, out nint o0, out int first0, out nint o1, out int first1);
+                        KernelGradient4x2<T, V>(ref Unsafe.Add(ref x, i), ref dz, ref Unsafe.Add(ref g, i * units), n, inputs, units, o0, first0, o1, first1);
+                    }
                 }
                 for (; i < inputs; i++)
                 {
-                    KernelGradient1x2<T, V>(ref Unsafe.Add(ref x, i), ref dz, ref Unsafe.Add(ref g, i * units), n, inputs, units, o0, first0, o1, first1);
+                    for (int v = c0; v < c1; v += 2)
+                    {
+                        Columns(v, vectors, lanes, units, out nint o0, out int first0, out nint o1, out int first1);
+                        KernelGradient1x2<T, V>(ref Unsafe.Add(ref x, i), ref dz, ref Unsafe.Add(ref g, i * units), n, inputs, units, o0, first0, o1, first1);
+                    }
+                }
+                if (hasBias)
+                {
+                    for (int v = c0; v < c1; v += 2)
+                    {
+                        Columns(v, vectors, lanes, units, out nint o0, out int first0, out nint o1, out int first1);
+                        BiasGradient<T, V>(ref dz, ref gb, n, units, o0, first0, o1, first1);
+                    }
                 }
             }
+        }
+
+        // The column pair from vector v: the last vector of the layer ends at the last unit and may overlap the one before,
+        // so only its lanes from `first` on are new; without a second vector, the pair's second half adds nothing (first = lanes).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Columns(int v, int vectors, int lanes, int units, out nint o0, out int first0, out nint o1, out int first1)
+        {
+            o0 = Math.Min(v * lanes, units - lanes);
+            first0 = v * lanes - (int)o0;
+            bool pair = v + 1 < vectors;
+            o1 = pair ? Math.Min((v + 1) * lanes, units - lanes) : o0;
+            first1 = pair ? (v + 1) * lanes - (int)o1 : lanes;
         }
 
         // g[o..o + lanes) += the lanes of `sum` from `first` on (the others were added by the vector before).
