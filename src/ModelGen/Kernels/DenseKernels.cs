@@ -24,7 +24,9 @@ namespace ModelGen.Kernels
     /// vectors while it walks the batch, over column chunks whose dz stays in L1, and sums the bias gradient over the same
     /// chunks.
     /// <see cref="InputGradient"/> runs dot products of 4 kernel rows with 2 samples' gradients (8 accumulators over the
-    /// units), reduced 4 at a time with horizontal adds; a 4-row block of the kernel stays in L1 for the whole batch.</para>
+    /// units), reduced 4 at a time with horizontal adds; a 4-row block of the kernel stays in L1 for the whole batch. With
+    /// fewer units than two vectors it transposes the (small) kernel into a per-thread buffer and runs the forward tiles
+    /// along the inputs instead.</para>
     /// <para>Sizes are run-time arguments; the lengths are checked once per call (an <see cref="ArgumentException"/>
     /// names the span), the loops then run without bounds checks. Allocation-free and thread-safe.</para>
     /// </remarks>
@@ -130,6 +132,9 @@ namespace ModelGen.Kernels
 
         [ThreadStatic]
         private static float[]? s_strip;
+
+        [ThreadStatic]
+        private static float[]? s_transposed;
 
         /// <summary>The vector kernel of <see cref="Forward"/> on one width (units at least <c>T.Lanes</c>).</summary>
         internal static void Forward<T, V>(ref float x, ref float w, ref float b, bool hasBias, ref float y, int n, int inputs, int units)
@@ -472,6 +477,21 @@ namespace ModelGen.Kernels
             where T : struct, ISimd<V> where V : struct
         {
             int lanes = T.Lanes;
+            if (units < 2 * lanes && inputs >= 2 * lanes)
+            {
+                // Few units (a classifier's last layer): dot products over them would be one or two vectors each, half
+                // masked, plus a reduction. Instead transpose the small kernel and run the forward tiles, whose vectors
+                // lie along the inputs: dx = dz (w^T), a [n x units] by [units x inputs] product.
+                float[]? transposed = s_transposed;
+                if (transposed is null || transposed.Length < inputs * units) s_transposed = transposed = new float[Math.Max(inputs * units, 1024)];
+                ref float t = ref MemoryMarshal.GetArrayDataReference(transposed);
+                for (int row = 0; row < inputs; row++)
+                {
+                    for (int j = 0; j < units; j++) Unsafe.Add(ref t, j * inputs + row) = Unsafe.Add(ref w, row * units + j);
+                }
+                Forward<T, V>(ref dz, ref t, ref t, false, ref dx, n, units, inputs);
+                return;
+            }
             // Full vectors up to `body`, then one vector ending at the last unit whose lanes below `first` were counted already.
             nint body = (units - 1) / lanes * lanes;
             nint last = units - lanes;
