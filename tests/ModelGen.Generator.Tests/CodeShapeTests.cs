@@ -63,5 +63,49 @@ namespace ModelGen.Generator.Tests
 
             Assert.Contains(run.Sources, s => s.HintName == "Deep.L11.Backward.g.cs");
         }
+
+        [Fact]
+        public void UserTypesNamedLikeTheIntrinsicsOrTheAliasesDoNotCollide()
+        {
+            // The generated files name the vector types through file-local aliases (V512, F512, ...) declared inside the
+            // model's namespace: user types named Vector512 (in the model's namespace or the global one), and types named like the
+            // aliases in an enclosing namespace, must not capture them. The harness checks that the output compiles without
+            // warnings. (A type named exactly like an alias in the model's own namespace is a compile error, CS0576, never a
+            // silent rebinding.)
+            GeneratorRun run = GeneratorHarness.Run("""
+                using ModelGen;
+
+                public sealed class Vector512 { }
+                public sealed class Vector256 { }
+
+                namespace Samples
+                {
+                    public sealed class V512 { }
+                    public sealed class Unsafe { }
+                    public sealed class MemoryMarshal { }
+                }
+
+                namespace Samples.Clash
+                {
+                    public sealed class Vector512 { }
+                    public sealed class Vector256<T> { }
+                    public static class Vector128 { }
+
+                    [Model(16)]
+                    [Dense(32, Activation.Relu)]
+                    [Dense(4, Activation.Tanh)]
+                    public partial class Clashing { }
+                }
+
+                [Model(8)]
+                [Dense(12, Activation.Sigmoid)]
+                [Dense(2)]
+                public partial class GlobalClashing { }
+                """);
+
+            Assert.Contains("using V512 = global::System.Runtime.Intrinsics.Vector512;", run.Source("Samples.Clash.Clashing.L0.Forward.g.cs"));
+            Assert.Contains("using F256 = global::System.Runtime.Intrinsics.Vector256<float>;", run.Source("GlobalClashing.L0.Forward.g.cs"));
+            Assert.Contains("V512.", run.Source("Samples.Clash.Clashing.L0.Forward.g.cs"));
+        }
     }
 }

@@ -65,9 +65,13 @@ namespace ModelGen.Generator.Tests
         [Theory]
         [InlineData("Layer7")]
         [InlineData("Layer2Linearx4")]
+        [InlineData("Layer0ZAt")]
+        [InlineData("V512")]
+        [InlineData("F128")]
         public void LayerNamesAndNewMembersAreReserved(string name) => Assert.True(GeneratedNames.IsReserved(name));
 
         [Theory]
+        [InlineData("Unsafe")]
         [InlineData("Layer")]
         [InlineData("Layers")]
         [InlineData("Train")]

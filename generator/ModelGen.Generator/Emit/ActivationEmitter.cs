@@ -97,7 +97,8 @@ namespace ModelGen.Generator.Emit
         public static string VectorDerivative(ActivationSpec a, string z, string y, int bits)
         {
             string V = TypeRefs.Vector(bits);
-            string zero = $"{V}<float>.Zero", one = $"{V}<float>.One";
+            string F = TypeRefs.FloatVector(bits);
+            string zero = $"{F}.Zero", one = $"{F}.One";
             return a.Kind switch
             {
                 Activation.Relu => $"{V}.ConditionalSelect({V}.GreaterThan({z}, {zero}), {one}, {zero})",
@@ -117,7 +118,8 @@ namespace ModelGen.Generator.Emit
         public static string VectorForward(ActivationSpec a, string v, int bits)
         {
             string V = TypeRefs.Vector(bits);
-            string zero = $"{V}<float>.Zero";
+            string F = TypeRefs.FloatVector(bits);
+            string zero = $"{F}.Zero";
             return a.Kind switch
             {
                 Activation.Linear => v,
@@ -132,7 +134,7 @@ namespace ModelGen.Generator.Emit
                 Activation.Tanh => $"{TypeRefs.VectorMath}.Tanh({v})",
                 Activation.Exponential => $"{V}.Exp({v})",
                 Activation.HardSilu => $"{v} * {V}.Min({V}.Max({v} + {V}.Create(3f), {zero}), {V}.Create(6f)) / {V}.Create(6f)",
-                Activation.Softsign => $"{v} / ({V}<float>.One + {V}.Abs({v}))",
+                Activation.Softsign => $"{v} / ({F}.One + {V}.Abs({v}))",
                 _ => throw new System.ArgumentOutOfRangeException(nameof(a), a.Kind, "no vector form"),
             };
         }

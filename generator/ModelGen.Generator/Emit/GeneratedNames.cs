@@ -79,16 +79,34 @@ namespace ModelGen.Generator.Emit
         /// <summary>The per-thread forward scratch of large models.</summary>
         public const string ScratchField = "t_modelGenScratch";
 
+        /// <summary>Start of the input after dropout in the trace (per sample; per-layer starts are <c>Layer0ZAt</c>, <c>Layer0YAt</c>, ...).</summary>
+        public const string TraceInputDropped = "InputDroppedAt";
+
+        /// <summary>Start of the input's dropout mask in the trace.</summary>
+        public const string TraceInputMask = "InputMaskAt";
+
+        /// <summary>Start of the loss gradient in the trace.</summary>
+        public const string TraceLossGradient = "LossGradientAt";
+
+        /// <summary>Start of the first backward scratch buffer in the trace.</summary>
+        public const string TraceBackwardA = "BackwardAAt";
+
+        /// <summary>Start of the second backward scratch buffer in the trace.</summary>
+        public const string TraceBackwardB = "BackwardBAt";
+
+        /// <summary>Floats per sample of the whole trace.</summary>
+        public const string TraceWidth = "TraceWidth";
+
         /// <summary>The stem of every per-layer member: <c>Layer0</c>, <c>Layer3x4</c>, <c>Layer1Linear</c>, <c>Layer2Activate</c>, ...</summary>
         public const string LayerPrefix = "Layer";
 
-        /// <summary>Every fixed name above (per-layer names follow <see cref="LayerPrefix"/>), ordinally sorted.</summary>
+        /// <summary>Every fixed member name above (per-layer names follow <see cref="LayerPrefix"/>).</summary>
         public static readonly string[] Members =
         {
             ParametersField, DropoutRandomField, StartField, TraceField, TraceSamplesField,
-            Backward, ComputeGradients, Forward, ForwardTrace, InputSize,
-            RunBackward, RunTrace, Trace, Weights, WeightsCopy,
-            OutputSize, ParameterCount, Parameters, Predict, SeedDropout, TensorSizes,
+            Backward, TraceBackwardA, TraceBackwardB, ComputeGradients, Forward, ForwardTrace, TraceInputDropped, TraceInputMask, InputSize,
+            TraceLossGradient, RunBackward, RunTrace, Trace, Weights, WeightsCopy,
+            OutputSize, ParameterCount, Parameters, Predict, SeedDropout, TensorSizes, TraceWidth,
             ScratchField,
         };
 
@@ -99,6 +117,8 @@ namespace ModelGen.Generator.Emit
         public static bool IsReserved(string name)
         {
             if (Array.IndexOf(Members, name) >= 0) return true;
+            // The file-local type aliases of the generated code: a member of the model class must not hide them.
+            foreach ((string alias, _) in TypeRefs.Aliases) if (alias == name) return true;
             int prefix = LayerPrefix.Length;
             return name.StartsWith(LayerPrefix, StringComparison.Ordinal) && name.Length > prefix && char.IsDigit(name[prefix]);
         }

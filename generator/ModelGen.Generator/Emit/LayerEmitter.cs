@@ -120,8 +120,9 @@ namespace ModelGen.Generator.Emit
                 foreach (int bits in Tiers.Bits)
                 {
                     string V = TypeRefs.Vector(bits);
+                    string F = TypeRefs.FloatVector(bits);
                     w.WriteLine(TypeRefs.AggressiveInlining);
-                    w.WriteLine($"public static {V}<float> Apply({V}<float> v) => {ActivationEmitter.VectorForward(plan.Layer.Activation, "v", bits)};");
+                    w.WriteLine($"public static {F} Apply({F} v) => {ActivationEmitter.VectorForward(plan.Layer.Activation, "v", bits)};");
                 }
             }
             w.WriteLine();
@@ -201,6 +202,7 @@ namespace ModelGen.Generator.Emit
         {
             LayerSpec layer = plan.Layer;
             string V = TypeRefs.Vector(bits);
+            string F = TypeRefs.FloatVector(bits);
             int count = offsets.Length, inputs = layer.Inputs, units = layer.Units;
             int splits = plan.InputSplits(count, samples);
             bool unroll = plan.UnrollsTile(count, samples);
@@ -217,13 +219,13 @@ namespace ModelGen.Generator.Emit
                         {
                             string init = p == 0 && layer.UseBias
                                 ? $"{V}.LoadUnsafe(ref wr, (nuint)({Offset(layer.BiasOffset + offsets[v], j)}))"
-                                : $"{V}<float>.Zero";
-                            w.WriteLine($"{V}<float> {Acc(s, v, p)} = {init};");
+                                : $"{F}.Zero";
+                            w.WriteLine($"{F} {Acc(s, v, p)} = {init};");
                         }
                     }
                 }
-                for (int s = 0; s < samples; s++) w.WriteLine($"{V}<float> x{s};");
-                if (samples > 1) w.WriteLine($"{V}<float> k;");
+                for (int s = 0; s < samples; s++) w.WriteLine($"{F} x{s};");
+                if (samples > 1) w.WriteLine($"{F} k;");
 
                 // One input step for accumulator set p: broadcast each sample's input, then one multiply-add per vector and
                 // sample (for several samples each weight vector is loaded once into k). `input(s)` and `load(v)` give the
@@ -423,10 +425,11 @@ namespace ModelGen.Generator.Emit
                 Tiers.Write(w, TierGuard.Accelerated, (bits, w) =>
                 {
                     string V = TypeRefs.Vector(bits);
+                    string F = TypeRefs.FloatVector(bits);
                     int lanes = bits / 32;
                     using (w.Braces($"for (; j <= {total} - {lanes}; j += {lanes})"))
                     {
-                        w.WriteLine($"{V}<float> v = {V}.LoadUnsafe(ref zr, (nuint)j);");
+                        w.WriteLine($"{F} v = {V}.LoadUnsafe(ref zr, (nuint)j);");
                         w.WriteLine($"{V}.StoreUnsafe({ActivationEmitter.VectorForward(activation, "v", bits)}, ref yr, (nuint)j);");
                     }
                 });
@@ -495,9 +498,10 @@ namespace ModelGen.Generator.Emit
                 Tiers.Write(w, TierGuard.Accelerated, (bits, w) =>
                 {
                     string V = TypeRefs.Vector(bits);
+                    string F = TypeRefs.FloatVector(bits);
                     using (w.Braces($"for (; j <= count * {width} - {bits / 32}; j += {bits / 32})"))
                     {
-                        w.WriteLine($"{V}<float> zv = {V}.LoadUnsafe(ref zr, (nuint)j), yv = {V}.LoadUnsafe(ref yr, (nuint)j);");
+                        w.WriteLine($"{F} zv = {V}.LoadUnsafe(ref zr, (nuint)j), yv = {V}.LoadUnsafe(ref yr, (nuint)j);");
                         w.WriteLine($"{V}.StoreUnsafe({V}.LoadUnsafe(ref dyr, (nuint)j) * {ActivationEmitter.VectorDerivative(activation, "zv", "yv", bits)}, ref dzr, (nuint)j);");
                     }
                 });
@@ -514,22 +518,23 @@ namespace ModelGen.Generator.Emit
         private static void WriteGradientTile(SourceWriter w, int bits, int[] offsets, string? j, int inputs, int units, int rows)
         {
             string V = TypeRefs.Vector(bits);
+            string F = TypeRefs.FloatVector(bits);
             using (w.Braces())
             {
                 for (int r = 0; r < rows; r++)
                 {
                     for (int v = 0; v < offsets.Length; v++)
                     {
-                        w.WriteLine($"{V}<float> g{r}{v} = {V}.LoadUnsafe(ref gRow, (nuint)({Offset(r * units + offsets[v], j)}));");
+                        w.WriteLine($"{F} g{r}{v} = {V}.LoadUnsafe(ref gRow, (nuint)({Offset(r * units + offsets[v], j)}));");
                     }
                 }
                 using (w.Braces("for (int s = 0; s < count; s++)"))
                 {
-                    for (int r = 0; r < rows; r++) w.WriteLine($"{V}<float> x{r} = {V}.Create({Unsafe}.Add(ref xr, s * {inputs} + i{(r == 0 ? "" : " + " + r)}));");
+                    for (int r = 0; r < rows; r++) w.WriteLine($"{F} x{r} = {V}.Create({Unsafe}.Add(ref xr, s * {inputs} + i{(r == 0 ? "" : " + " + r)}));");
                     w.WriteLine($"ref float dzs = ref {Unsafe}.Add(ref dzr, s * {units});");
                     for (int v = 0; v < offsets.Length; v++)
                     {
-                        w.WriteLine($"{V}<float> d{v} = {V}.LoadUnsafe(ref dzs, (nuint)({Offset(offsets[v], j)}));");
+                        w.WriteLine($"{F} d{v} = {V}.LoadUnsafe(ref dzs, (nuint)({Offset(offsets[v], j)}));");
                         for (int r = 0; r < rows; r++) w.WriteLine($"g{r}{v} = {MultiplyAdd(bits, "x" + r, "d" + v, $"g{r}{v}")};");
                     }
                 }
@@ -585,20 +590,21 @@ namespace ModelGen.Generator.Emit
         private static void WriteInputGradientBlock(SourceWriter w, Columns columns, int inputs, int units, int samples, int rows)
         {
             string V = TypeRefs.Vector(columns.Bits);
+            string F = TypeRefs.FloatVector(columns.Bits);
             int lanes = columns.Lanes;
             int vectors = columns.Offsets.Length;
             using (w.Braces())
             {
                 for (int q = 0; q < samples; q++)
                 {
-                    for (int r = 0; r < rows; r++) w.WriteLine($"{V}<float> c{q}{r} = {V}<float>.Zero;");
+                    for (int r = 0; r < rows; r++) w.WriteLine($"{F} c{q}{r} = {F}.Zero;");
                 }
                 void Body(string jExpr)
                 {
-                    for (int r = 0; r < rows; r++) w.WriteLine($"{V}<float> w{r} = {V}.LoadUnsafe(ref wRow, (nuint)({(r == 0 ? "" : r * units + " + ")}{jExpr}));");
+                    for (int r = 0; r < rows; r++) w.WriteLine($"{F} w{r} = {V}.LoadUnsafe(ref wRow, (nuint)({(r == 0 ? "" : r * units + " + ")}{jExpr}));");
                     for (int q = 0; q < samples; q++)
                     {
-                        w.WriteLine($"{V}<float> z{q} = {V}.LoadUnsafe(ref dzs, (nuint)({(q == 0 ? "" : q * units + " + ")}{jExpr}));");
+                        w.WriteLine($"{F} z{q} = {V}.LoadUnsafe(ref dzs, (nuint)({(q == 0 ? "" : q * units + " + ")}{jExpr}));");
                         for (int r = 0; r < rows; r++) w.WriteLine($"c{q}{r} = {MultiplyAdd(columns.Bits, "w" + r, "z" + q, $"c{q}{r}")};");
                     }
                 }
@@ -656,11 +662,9 @@ namespace ModelGen.Generator.Emit
             Tiers.Write(w, TierGuard.FusedMultiplyAdd, (bits, w) =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                string V = TypeRefs.Vector(bits);
                 Columns columns = plan.Columns(bits, overlap: false);
                 int lanes = columns.Lanes;
                 int vectorEnd = columns.Offsets.Length * lanes;
-                string CV = TypeRefs.Vector(columns.Bits);
                 // Kernel gradient, two rows at a time: each row's gradient vectors stay in registers while every sample adds to them.
                 int pairs = inputs / 2 * 2;
                 if (pairs > 0)

@@ -48,7 +48,8 @@ namespace ModelGen.Generator.Emit
             int scratch = plan.ForwardScratch;
             int chunk = plan.ChunkSamples;
             w.WriteLine("int n = input.Length / InputSize;");
-            w.WriteLine($"if (n == 0 || input.Length != n * InputSize || output.Length != n * OutputSize) n = {TypeRefs.Shapes}.BatchSize(input.Length, InputSize, output.Length, OutputSize);");
+            w.WriteLine("if (n == 0 || input.Length != n * InputSize || output.Length != n * OutputSize)");
+            w.WriteLine($"    n = {TypeRefs.Shapes}.BatchSize(input.Length, InputSize, output.Length, OutputSize);");
             w.WriteLine($"{ReadOnlySpan} w = {weights};");
             int batch = CodeShape.BatchSamples;
             if (layers > 1)

@@ -7,13 +7,28 @@ namespace ModelGen.Generator.Emit
     // Member group: training. ForwardTrace, Backward, ComputeGradients, SeedDropout, and the trace they share.
     internal static partial class NetworkEmitter
     {
+        // Where region r of the trace starts for n samples: "0" or "Layer0ZAt * n".
+        private static string Start(Region r) => r.Start == 0 ? "0" : r.Name + " * n";
+
         // The region of all n samples, or of `count` samples from `sample` on.
         private static string Whole(string span, Region r, string? sample = null, int count = 0) => sample is null
-            ? $"{span}.Slice({(r.Start == 0 ? "" : r.Start + " * n")}{(r.Start == 0 ? "0" : "")}, n * {r.Width})"
-            : $"{span}.Slice({(r.Start == 0 ? "" : r.Start + " * n + ")}{sample} * {r.Width}, {count * r.Width})";
+            ? $"{span}.Slice({Start(r)}, n * {r.Width})"
+            : $"{span}.Slice({(r.Start == 0 ? "" : r.Name + " * n + ")}{sample} * {r.Width}, {count * r.Width})";
 
         private static string Slice(string span, Region r, string sample = "s") =>
-            $"{span}.Slice({(r.Start == 0 ? "" : r.Start + " * n + ")}{sample} * {r.Width}, {r.Width})";
+            $"{span}.Slice({(r.Start == 0 ? "" : r.Name + " * n + ")}{sample} * {r.Width}, {r.Width})";
+
+        // The start of every trace region, one constant each, in floats per sample.
+        private static void WriteTraceLayout(SourceWriter w, NetworkPlan plan)
+        {
+            w.WriteLine("// The training trace holds each region below for all n samples, back to back: a region starts at n times its constant.");
+            foreach ((Region region, string what) in plan.Trace.Named)
+            {
+                w.WriteLine($"private const int {region.Name} = {region.Start}; // {region.Width} floats: {what}");
+            }
+            w.WriteLine($"private const int {N.TraceWidth} = {plan.Trace.Floats};");
+            w.WriteLine();
+        }
 
         // The checks ComputeGradients and Backward share: the two gradient buffers' lengths.
         private static void WriteGradientChecks(SourceWriter w)
@@ -24,6 +39,7 @@ namespace ModelGen.Generator.Emit
 
         private static void WriteTraining(SourceWriter w, NetworkPlan plan)
         {
+            WriteTraceLayout(w, plan);
             WriteTrainingSurface(w, plan);
             WriteTracePlumbing(w, plan);
             WriteRunTrace(w, plan);
@@ -44,8 +60,8 @@ namespace ModelGen.Generator.Emit
                 w.WriteLine($"{TypeRefs.Shapes}.ExpectOptional(logits.Length, (long)n * {logits}, nameof(logits), \"n * {logits}, the width before the last activation\");");
                 w.WriteLine($"{Span} t = {N.Trace}(n);");
                 w.WriteLine($"{N.RunTrace}(input, n, t);");
-                w.WriteLine($"t.Slice({trace.Y[last].Start} * n, n * OutputSize).CopyTo(output);");
-                w.WriteLine($"if (!logits.IsEmpty) t.Slice({trace.Z[last].Start} * n, n * {logits}).CopyTo(logits);");
+                w.WriteLine($"t.Slice({Start(trace.Y[last])}, n * OutputSize).CopyTo(output);");
+                w.WriteLine($"if (!logits.IsEmpty) t.Slice({Start(trace.Z[last])}, n * {logits}).CopyTo(logits);");
             }
             w.WriteLine();
             w.WriteLine("/// <inheritdoc/>");
@@ -55,7 +71,7 @@ namespace ModelGen.Generator.Emit
                 w.WriteLine($"int n = {N.TraceSamplesField};");
                 w.WriteLine("if (n == 0) throw new global::System.InvalidOperationException(\"Backward needs a trace: call ForwardTrace first.\");");
                 w.WriteLine($"int width = gradientIsForLogits ? {logits} : OutputSize;");
-                w.WriteLine($"{TypeRefs.Shapes}.Expect(gradient.Length, (long)n * width, nameof(gradient), \"n * width for the samples of the last ForwardTrace, width = OutputSize, or the width before the last activation when gradientIsForLogits\");");
+                w.WriteLine($"{TypeRefs.Shapes}.Expect(gradient.Length, (long)n * width, nameof(gradient), \"n * width (n of the last ForwardTrace; width = OutputSize, or the pre-activation width when gradientIsForLogits)\");");
                 WriteGradientChecks(w);
                 w.WriteLine($"{N.RunBackward}(n, {N.TraceField}!, gradient, gradientIsForLogits, parameterGradient, inputGradient);");
             }
@@ -70,9 +86,10 @@ namespace ModelGen.Generator.Emit
                 WriteGradientChecks(w);
                 w.WriteLine($"{Span} t = {N.Trace}(n);");
                 w.WriteLine($"{N.RunTrace}(inputs, n, t);");
-                w.WriteLine($"{Span} lossGradient = t.Slice({plan.GradientStart} * n, n * {logits});");
+                w.WriteLine($"{Span} lossGradient = {Whole("t", trace.LossGradient)};");
                 w.WriteLine($"{TypeRefs.Activation} outputActivation = {TypeRefs.Activation}.{plan.Last.Layer.Activation.Kind};");
-                w.WriteLine($"float value = loss.Evaluate(t.Slice({trace.Y[last].Start} * n, n * OutputSize), t.Slice({trace.Z[last].Start} * n, n * {logits}), targets, n, OutputSize, outputActivation, lossGradient);");
+                w.WriteLine($"{ReadOnlySpan} y = t.Slice({Start(trace.Y[last])}, n * OutputSize), z = t.Slice({Start(trace.Z[last])}, n * {logits});");
+                w.WriteLine("float value = loss.Evaluate(y, z, targets, n, OutputSize, outputActivation, lossGradient);");
                 w.WriteLine($"{N.RunBackward}(n, t, lossGradient, loss.UsesLogits(outputActivation), parameterGradient, inputGradient);");
                 w.WriteLine("return value;");
             }
@@ -98,8 +115,12 @@ namespace ModelGen.Generator.Emit
             w.WriteLine(s_never);
             using (w.Braces($"private {Span} {N.Trace}(int n)"))
             {
-                w.WriteLine($"long needed = {plan.TraceFloats}L * n;");
-                w.WriteLine("if (needed > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"A batch of {n} samples needs a trace of {needed} floats, more than an array holds; use smaller batches.\");");
+                w.WriteLine($"long needed = (long){N.TraceWidth} * n;");
+                using (w.Braces("if (needed > global::System.Array.MaxLength)"))
+                {
+                    w.WriteLine("throw new global::System.ArgumentException(");
+                    w.WriteLine("    $\"A batch of {n} samples needs a trace of {needed} floats, more than an array holds; use smaller batches.\");");
+                }
                 w.WriteLine($"if ({N.TraceField} is null || {N.TraceField}.Length < needed) {N.TraceField} = new float[needed];");
                 w.WriteLine($"{N.TraceSamplesField} = n;");
                 w.WriteLine($"return {N.TraceField};");
@@ -165,16 +186,14 @@ namespace ModelGen.Generator.Emit
         {
             NetworkSpec spec = plan.Spec;
             TraceLayout trace = plan.Trace;
-            int maxWidth = spec.MaxWidth;
-            int scratchStart = plan.BackwardScratchStart;
             w.WriteLine("/// <summary>Backward pass over the trace: overwrites g with the parameter gradient summed over the n samples.</summary>");
             w.WriteLine(s_never);
             using (w.Braces($"private void {N.RunBackward}(int n, {Span} t, {ReadOnlySpan} gradient, bool gradientIsForLogits, {Span} g, {Span} inputGradient)"))
             {
                 w.WriteLine("g.Clear();");
                 w.WriteLine($"{ReadOnlySpan} w = {N.Parameters};");
-                w.WriteLine($"{Span} a = t.Slice({scratchStart} * n, n * {maxWidth});");
-                w.WriteLine($"{Span} b = t.Slice({scratchStart + maxWidth} * n, n * {maxWidth});");
+                w.WriteLine($"{Span} a = {Whole("t", trace.BackwardA)};");
+                w.WriteLine($"{Span} b = {Whole("t", trace.BackwardB)};");
                 w.WriteLine($"{ReadOnlySpan} dy = gradient;");
                 string dyName = "dy";
                 for (int l = plan.Layers.Count - 1; l >= 0; l--)

@@ -55,14 +55,6 @@ namespace ModelGen.Generator.Emit
         /// <summary>Where each layer's values live in the training trace.</summary>
         public TraceLayout Trace { get; }
 
-        /// <summary>Per-sample start of the loss gradient in the trace (after every layer's values).</summary>
-        public int GradientStart => Trace.Width;
-
-        /// <summary>Per-sample start of the two backward scratch buffers in the trace.</summary>
-        public int BackwardScratchStart => GradientStart + Spec.Layers[Spec.Layers.Count - 1].PreActivationWidth;
-
-        /// <summary>Floats per sample of the whole trace workspace.</summary>
-        public int TraceFloats => BackwardScratchStart + 2 * Spec.MaxWidth;
     }
 
     /// <summary>The code-shape decisions for one layer: which forms it has, their names, and scalar or vector code.</summary>
@@ -236,8 +228,11 @@ namespace ModelGen.Generator.Emit
         public int Lanes => Bits / 32;
     }
 
-    /// <summary>One region of the training trace: per-sample start and width, in floats (offsets are multiplied by n at run time).</summary>
-    internal readonly record struct Region(int Start, int Width);
+    /// <summary>
+    /// One region of the training trace: per-sample start and width, in floats (a region holds n samples, so its start is
+    /// multiplied by n at run time), and the name of the constant holding the start (null for the input, which starts at 0).
+    /// </summary>
+    internal readonly record struct Region(int Start, int Width, string? Name = null);
 
     /// <summary>Where each layer's values live in the training trace.</summary>
     internal sealed class TraceLayout
@@ -266,6 +261,30 @@ namespace ModelGen.Generator.Emit
         /// <summary>Floats per sample before the loss gradient.</summary>
         public int Width { get; private set; }
 
+        /// <summary>Every named region in trace order, with a short description: what the start constants are written from.</summary>
+        public IReadOnlyList<(Region Region, string What)> Named => _named;
+
+        private readonly List<(Region, string)> _named = new();
+
+        private Region Add(int start, int width, string name, string what)
+        {
+            var region = new Region(start, width, name);
+            _named.Add((region, what));
+            return region;
+        }
+
+        /// <summary>The loss gradient (the width before the last activation).</summary>
+        public Region LossGradient { get; private set; }
+
+        /// <summary>The first backward scratch buffer (the widest layer).</summary>
+        public Region BackwardA { get; private set; }
+
+        /// <summary>The second backward scratch buffer.</summary>
+        public Region BackwardB { get; private set; }
+
+        /// <summary>Floats per sample of the whole trace workspace.</summary>
+        public int Floats { get; private set; }
+
         /// <summary>The input of layer <paramref name="index"/>: the model input after dropout, or the previous layer's Out.</summary>
         public Region InputOf(int index) => index == 0 ? InputOut : Out[index - 1];
 
@@ -282,8 +301,8 @@ namespace ModelGen.Generator.Emit
             t.InputOut = t.Input;
             if (spec.InputDropout > 0f)
             {
-                t.InputOut = new Region(at, spec.InputSize);
-                t.InputMask = new Region(at + spec.InputSize, spec.InputSize);
+                t.InputOut = t.Add(at, spec.InputSize, GeneratedNames.TraceInputDropped, "the input after dropout");
+                t.InputMask = t.Add(at + spec.InputSize, spec.InputSize, GeneratedNames.TraceInputMask, "the input's dropout mask");
                 at += 2 * spec.InputSize;
             }
             Region previous = t.InputOut;
@@ -292,7 +311,8 @@ namespace ModelGen.Generator.Emit
                 LayerSpec layer = spec.Layers[l];
                 if (layer.Kind == LayerKind.Dense)
                 {
-                    t.Z[l] = new Region(at, layer.Units);
+                    string what = layer.Activation.IsLinear ? "output" : "before " + ActivationEmitter.Describe(layer.Activation);
+                    t.Z[l] = t.Add(at, layer.Units, GeneratedNames.Layer(l) + "ZAt", $"layer {l} {what}");
                     at += layer.Units;
                 }
                 else
@@ -305,19 +325,25 @@ namespace ModelGen.Generator.Emit
                 }
                 else
                 {
-                    t.Y[l] = new Region(at, layer.Outputs);
+                    t.Y[l] = t.Add(at, layer.Outputs, GeneratedNames.Layer(l) + "YAt", $"layer {l} after {ActivationEmitter.Describe(layer.Activation)}");
                     at += layer.Outputs;
                 }
                 t.Out[l] = t.Y[l];
                 if (layer.HasDropout)
                 {
-                    t.Out[l] = new Region(at, layer.Outputs);
-                    t.Mask[l] = new Region(at + layer.Outputs, layer.Outputs);
+                    t.Out[l] = t.Add(at, layer.Outputs, GeneratedNames.Layer(l) + "DroppedAt", $"layer {l} after dropout");
+                    t.Mask[l] = t.Add(at + layer.Outputs, layer.Outputs, GeneratedNames.Layer(l) + "MaskAt", $"layer {l}'s dropout mask");
                     at += 2 * layer.Outputs;
                 }
                 previous = t.Out[l];
             }
             t.Width = at;
+            LayerSpec last = spec.Layers[count - 1];
+            t.LossGradient = t.Add(at, last.PreActivationWidth, GeneratedNames.TraceLossGradient, "the loss gradient");
+            at += last.PreActivationWidth;
+            t.BackwardA = t.Add(at, spec.MaxWidth, GeneratedNames.TraceBackwardA, "backward scratch a");
+            t.BackwardB = t.Add(at + spec.MaxWidth, spec.MaxWidth, GeneratedNames.TraceBackwardB, "backward scratch b");
+            t.Floats = at + 2 * spec.MaxWidth;
             return t;
         }
     }

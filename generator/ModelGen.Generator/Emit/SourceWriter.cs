@@ -7,11 +7,24 @@ namespace ModelGen.Generator.Emit
     internal sealed class SourceWriter
     {
         private const string IndentUnit = "    ";
+
+        /// <summary>Lines longer than this (indent included) are wrapped: doc summaries at spaces, code at the commas of an argument list or the terms of a sum.</summary>
+        public const int MaxLineLength = 140;
         private readonly StringBuilder _builder = new();
         private int _indent;
 
         /// <summary>Writes one line at the current indent (an empty string writes an empty line).</summary>
         public void WriteLine(string line = "")
+        {
+            if (line.Length > 0 && _indent * IndentUnit.Length + line.Length > MaxLineLength)
+            {
+                foreach (string part in LineWrap.Wrap(line, MaxLineLength - _indent * IndentUnit.Length, IndentUnit)) WriteRaw(part);
+                return;
+            }
+            WriteRaw(line);
+        }
+
+        private void WriteRaw(string line)
         {
             if (line.Length > 0)
             {

@@ -35,7 +35,28 @@ namespace ModelGen.Generator.Emit
         public const string ActivationMath = "global::ModelGen.ActivationMath";
         public const string VectorMath = "global::ModelGen.VectorMath";
 
-        /// <summary><c>global::System.Runtime.Intrinsics.Vector{bits}</c>.</summary>
-        public static string Vector(int bits) => "global::System.Runtime.Intrinsics.Vector" + bits;
+        /// <summary><c>System.Runtime.Intrinsics.Vector{bits}</c> (the static class), through the file-local alias <c>V{bits}</c>.</summary>
+        public static string Vector(int bits) => "V" + bits;
+
+        /// <summary><c>System.Runtime.Intrinsics.Vector{bits}&lt;float&gt;</c>, through the file-local alias <c>F{bits}</c>.</summary>
+        public static string FloatVector(int bits) => "F" + bits;
+
+        /// <summary>
+        /// The file-local <c>using</c> aliases the generated code may use, each written into a file only when the file uses it.
+        /// They go inside the model's namespace declaration, so a type of the same name in an enclosing namespace (or a
+        /// <c>Vector512</c> anywhere) cannot capture them; the names are reserved for members of the model class (MGEN019).
+        /// Only the vector types are aliased: their names are the bulk of the text, and <c>V512</c>/<c>F512</c> are names user
+        /// code hardly declares. Every other type stays <c>global::</c>-qualified, so a user type named <c>Unsafe</c> or
+        /// <c>MathF</c> next to the model changes nothing.
+        /// </summary>
+        public static readonly (string Alias, string Target)[] Aliases =
+        {
+            ("V512", "global::System.Runtime.Intrinsics.Vector512"),
+            ("V256", "global::System.Runtime.Intrinsics.Vector256"),
+            ("V128", "global::System.Runtime.Intrinsics.Vector128"),
+            ("F512", "global::System.Runtime.Intrinsics.Vector512<float>"),
+            ("F256", "global::System.Runtime.Intrinsics.Vector256<float>"),
+            ("F128", "global::System.Runtime.Intrinsics.Vector128<float>"),
+        };
     }
 }
