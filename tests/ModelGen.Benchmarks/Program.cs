@@ -15,6 +15,7 @@ using ModelGen.Benchmarks;
 // dotnet run -c Release --project tests/ModelGen.Benchmarks -- --write-weights rewrite weights/*.mgw (seed-1 parameters)
 if (args.Contains("--verify")) return Verify.Run();
 if (args.Length > 0 && args[0] == "--paired") return Paired.Run(args.Skip(1).ToArray());
+if (args.Length > 0 && args[0] == "--kernels") return KernelBenchmarks.Run(args.Skip(1).ToArray());
 if (args.Contains("--write-weights")) return Verify.WriteWeights(args[Array.IndexOf(args, "--write-weights") + 1]);
 
 bool smoke = args.Contains("--smoke");

@@ -59,6 +59,15 @@ namespace ModelGen.Generator.Emit
         /// <summary>Layers with at most this many kernel entries are inlined into their caller, so small models run as one method.</summary>
         public const int InlineLimit = 2048;
 
+        /// <summary>
+        /// Vector dense layers with at least this many kernel entries train through the runtime's register-tiled kernels
+        /// (<c>ModelGen.Kernels.DenseKernels</c>: the trace's forward, the kernel, bias and input gradients) instead of
+        /// generated tiles. The kernels block for the cache over the whole batch (column strips, packed strips for large
+        /// kernels, 4 x 2 register tiles, masked overlapping last vectors instead of scalar tails); their call costs a few
+        /// checks. Below this size (xor, iris) the unrolled generated code stays.
+        /// </summary>
+        public const int DenseKernelMinEntries = 256;
+
         /// <summary>Samples per block of the input-gradient loop (dx = dz W^T): each weight row is streamed once per block.</summary>
         public const int InputGradientSamples = 4;
 

@@ -468,7 +468,8 @@ namespace ModelGen.Generator.Emit
             w.WriteLine($"/// <summary>Layer {index}: adds x^T dz to the kernel gradient and the column sums of dz to the bias gradient; sets dx = dz W^T unless dx is empty. x, dz and dx hold <paramref name=\"count\"/> samples.</summary>");
             using (w.Braces($"private static void {plan.DenseBackwardMethod}({ReadOnlySpan} w, {ReadOnlySpan} x, {ReadOnlySpan} dz, {Span} g, {Span} dx, int count)"))
             {
-                WriteDenseBackward(w, plan, cancellationToken);
+                if (plan.UsesDenseKernels) WriteDenseBackwardCall(w, plan);
+                else WriteDenseBackward(w, plan, cancellationToken);
             }
         }
 
@@ -637,6 +638,15 @@ namespace ModelGen.Generator.Emit
                     }
                 }
             }
+        }
+
+        // The body of a layer that trains through the runtime's register-tiled kernels (LayerPlan.UsesDenseKernels).
+        private static void WriteDenseBackwardCall(SourceWriter w, LayerPlan plan)
+        {
+            LayerSpec layer = plan.Layer;
+            string sizes = $"count, {Int(layer.Inputs)}, {Int(layer.Units)}";
+            w.WriteLine($"{TypeRefs.DenseKernels}.KernelGradient(x, dz, {plan.KernelSlice("g")}, {plan.BiasSlice("g")}, {sizes});");
+            w.WriteLine($"if (!dx.IsEmpty) {TypeRefs.DenseKernels}.InputGradient(dz, {plan.KernelSlice("w")}, dx, {sizes});");
         }
 
         private static void WriteDenseBackward(SourceWriter w, LayerPlan plan, CancellationToken cancellationToken)

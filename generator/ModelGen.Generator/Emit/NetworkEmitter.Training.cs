@@ -150,7 +150,11 @@ namespace ModelGen.Generator.Emit
                     LayerSpec layer = layerPlan.Layer;
                     Region previous = trace.InputOf(l);
                     w.WriteLine($"// Layer {l}: {LayerEmitter.Describe(layer)}");
-                    if (layerPlan.IsDense)
+                    if (layerPlan.UsesDenseKernels)
+                    {
+                        w.WriteLine($"{TypeRefs.DenseKernels}.Forward({Whole("t", previous)}, {layerPlan.KernelSlice("w")}, {layerPlan.BiasSlice("w")}, {Whole("t", trace.Z[l])}, n, {layer.Inputs}, {layer.Units});");
+                    }
+                    else if (layerPlan.IsDense)
                     {
                         Region z = trace.Z[l];
                         using (w.Braces("for (int s = 0; s < n; s++)"))

@@ -92,6 +92,19 @@ namespace ModelGen.Generator.Emit
         public bool IsSmall { get; }
 
         /// <summary>
+        /// True when the layer trains through the runtime's dense kernels: the trace's forward calls
+        /// <c>DenseKernels.Forward</c> and <see cref="DenseBackwardMethod"/> calls <c>DenseKernels.KernelGradient</c> and
+        /// <c>InputGradient</c> (a vector layer of at least <see cref="CodeShape.DenseKernelMinEntries"/> kernel entries).
+        /// </summary>
+        public bool UsesDenseKernels => IsDense && !IsScalar && (long)Layer.Inputs * Layer.Units >= CodeShape.DenseKernelMinEntries;
+
+        /// <summary>The layer's kernel in the parameter span <paramref name="span"/>: <c>w.Slice(offset, inputs * units)</c>.</summary>
+        public string KernelSlice(string span) => $"{span}.Slice({Literals.Int(Layer.KernelOffset)}, {Literals.Int(Layer.Inputs * Layer.Units)})";
+
+        /// <summary>The layer's bias in <paramref name="span"/>, or <c>default</c> (empty) without one.</summary>
+        public string BiasSlice(string span) => Layer.UseBias ? $"{span}.Slice({Literals.Int(Layer.BiasOffset)}, {Literals.Int(Layer.Units)})" : "default";
+
+        /// <summary>
         /// True when the layer's one-sample and 4-sample forms are generic over the activation: a vector-tile layer whose
         /// activation fuses into its stores. <c>LayerN&lt;LayerNActivation&gt;</c> is the forward form and
         /// <c>LayerN&lt;LinearActivation&gt;</c> the training form (values before the activation), from one body.

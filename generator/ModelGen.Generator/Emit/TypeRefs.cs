@@ -27,6 +27,9 @@ namespace ModelGen.Generator.Emit
         public const string LinearActivation = "global::ModelGen.LinearActivation";
         public const string Shapes = "global::ModelGen.Shapes";
 
+        /// <summary>The runtime's register-tiled batch kernels of a dense layer (training).</summary>
+        public const string DenseKernels = "global::ModelGen.Kernels.DenseKernels";
+
         /// <summary>The runtime's 64-byte alignment helpers.</summary>
         public const string Aligned = "global::ModelGen.Aligned";
         public const string ActivationMath = "global::ModelGen.ActivationMath";
