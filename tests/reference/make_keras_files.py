@@ -231,12 +231,13 @@ def put_list(group, name, strings, style):
 
 def dataset(group, path, value, mode):
     kwargs = {"track_times": False}
+    if "/" in path:  # intermediate groups made here, without timestamps (h5py would make them with)
+        group, path = new_group(group, path.rsplit("/", 1)[0]), path.rsplit("/", 1)[1]
     if mode == "chunked":
         kwargs.update(chunks=tuple(max(1, (d + 1) // 2) for d in value.shape), compression="gzip", compression_opts=4, shuffle=True)
         return group.create_dataset(path, data=value, **kwargs)
     if mode == "compact":
-        parent = group.require_group(path.rsplit("/", 1)[0]) if "/" in path else group
-        leaf = path.rsplit("/", 1)[-1]
+        parent, leaf = group, path
         space = h5py.h5s.create_simple(value.shape)
         dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
         dcpl.set_layout(h5py.h5d.COMPACT)
@@ -247,15 +248,41 @@ def dataset(group, path, value, mode):
     return group.create_dataset(path, data=value, **kwargs)
 
 
+LIBVER = {"earliest": h5py.h5f.LIBVER_EARLIEST, "v108": h5py.h5f.LIBVER_V18, "latest": h5py.h5f.LIBVER_LATEST}
+
+
 def open_h5(target, libver):
-    return h5py.File(target, "w", libver=libver, track_order=False)
+    """A new file whose objects carry no timestamps, so that the script writes the same bytes every run."""
+    if not isinstance(target, str):
+        return h5py.File(target, "w", libver=libver, track_order=False)
+    low, high = (libver, "latest") if isinstance(libver, str) else libver  # as h5py maps libver="earliest"
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+    fapl.set_libver_bounds(LIBVER[low], LIBVER[high])
+    fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+    fcpl.set_obj_track_times(False)
+    return h5py.File(h5py.h5f.create(target.encode(), h5py.h5f.ACC_TRUNC, fcpl=fcpl, fapl=fapl))
+
+
+def new_group(parent, name, dense_attributes=False):
+    gcpl = h5py.h5p.create(h5py.h5p.GROUP_CREATE)
+    gcpl.set_obj_track_times(False)
+    if dense_attributes:
+        gcpl.set_attr_phase_change(0, 0)
+    group = parent
+    parts = name.split("/")
+    for part in parts:
+        if part in group:
+            group = group[part]
+        else:
+            group = h5py.Group(h5py.h5g.create(group.id, part.encode(), gcpl=gcpl))
+    return group
 
 
 def write_legacy_weights(group, net, names, style, weight_path, mode="contiguous", top_level=False):
     """save_weights_to_hdf5_group of Keras 1/2/tf.keras/Keras 3 legacy."""
     put_list(group, "layer_names", names, style)
     for (kind, _, _, kernel, bias), name in zip(net.layers, names):
-        g = group.create_group(name, track_order=False)
+        g = new_group(group, name)
         if kind != "dense":
             put_list(g, "weight_names", [], style)
             continue
@@ -264,7 +291,7 @@ def write_legacy_weights(group, net, names, style, weight_path, mode="contiguous
         dataset(g, wn[0], kernel, mode)
         dataset(g, wn[1], bias, mode)
     if top_level:
-        t = group.create_group("top_level_model_weights")
+        t = new_group(group, "top_level_model_weights")
         put_list(t, "weight_names", [], style)
 
 
@@ -275,14 +302,7 @@ def write_legacy_full(path, net, names, config, version, style, weight_path, lib
             f.attrs["backend"] = "tensorflow"
         f.attrs["model_config"] = json.dumps(config)
         f.attrs["training_config"] = json.dumps({"loss": "mse", "optimizer_config": {"class_name": "Adam", "config": {"lr": 0.001}}})
-        if force_dense_attributes:
-            gcpl = h5py.h5p.create(h5py.h5p.GROUP_CREATE)
-            gcpl.set_attr_phase_change(0, 0)
-            gcpl.set_obj_track_times(False)
-            gid = h5py.h5g.create(f.id, b"model_weights", gcpl=gcpl)
-            mw = h5py.Group(gid)
-        else:
-            mw = f.create_group("model_weights")
+        mw = new_group(f, "model_weights", dense_attributes=force_dense_attributes)
         if backend:
             mw.attrs["backend"] = "tensorflow"
         mw.attrs["keras_version"] = version
@@ -299,7 +319,7 @@ def write_legacy_weights_only(path, net, names, version, style, weight_path):
 def write_class_layout(target, net, names, container="layers", tf213=False, name_attrs=True, libver="earliest"):
     """H5IOStore of saving_lib: <container>/<class>[_n]/vars/<i>."""
     with open_h5(target, libver) as f:
-        layers = f.create_group(container)
+        layers = new_group(f, container)
         counter = {}
         for (kind, _, _, kernel, bias), name in zip(net.layers, names):
             key = "dense" if kind == "dense" else "dropout"
@@ -307,14 +327,14 @@ def write_class_layout(target, net, names, container="layers", tf213=False, name
             n = counter.get(key, -1) + 1
             counter[key] = n + visits - 1
             group_name = key if n == 0 else f"{key}_{n}"
-            v = layers.create_group(group_name).create_group("vars")
+            v = new_group(layers, group_name + "/vars")
             if name_attrs:
                 v.attrs["name"] = name
             if kind == "dense":
                 v.create_dataset("0", data=kernel, track_times=False)
                 v.create_dataset("1", data=bias, track_times=False)
-        top = f.create_group("vars")
-        opt = f.create_group("optimizer").create_group("vars")
+        top = new_group(f, "vars")
+        opt = new_group(f, "optimizer/vars")
         opt.create_dataset("0", data=np.array(3, dtype=np.int64), track_times=False)
         if name_attrs:
             top.attrs["name"] = "sequential"
