@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using Microsoft.CodeAnalysis.Text;
+using ModelGen.Formats.Json;
 using ModelGen.Generator.Diagnostics;
 using ModelGen.Generator.Model;
 

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
+using ModelGen.Formats.Json;
 using ModelGen.Generator.Diagnostics;
 using ModelGen.Generator.Model;
 

@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis.Text;
+using ModelGen.Formats.Json;
 using ModelGen.Generator.Diagnostics;
 using ModelGen.Generator.Model;
 
@@ -10,9 +11,6 @@ namespace ModelGen.Generator.Parsing
     /// </summary>
     internal sealed class ModelGenFormatReader
     {
-        /// <summary>ModelGen-format keys of the activation parameters, indexed like <see cref="AttributeReader.ActivationParameterNames"/>.</summary>
-        private static readonly string[] s_parameterKeys = { "alpha", "negative_slope", "threshold", "default_value", "b" };
-
         /// <summary>Where problems go.</summary>
         private readonly JsonReport _report;
         /// <summary>The stack the layers go onto.</summary>
@@ -90,16 +88,18 @@ namespace ModelGen.Generator.Parsing
                 _report.Report(DiagnosticDescriptors.JsonInvalidValue, JsonReport.Head(layer), label, "an object such as {\"dense\": 16, \"activation\": \"relu\"}", layer.Describe());
                 return;
             }
-            var given = new float?[s_parameterKeys.Length];
-            var givenNodes = new JsonNode?[s_parameterKeys.Length];
+            // The activation parameters sit beside the activation name, under their JSON keys.
+            ActivationParameter[] parameters = ActivationCatalog.ParameterTable;
+            var given = new float?[parameters.Length];
+            var givenNodes = new JsonNode?[parameters.Length];
             bool ok = true;
-            for (int p = 0; p < s_parameterKeys.Length; p++)
+            for (int p = 0; p < parameters.Length; p++)
             {
-                JsonNode? node = layer[s_parameterKeys[p]];
+                JsonNode? node = layer[parameters[p].JsonKey];
                 if (node is null) continue;
                 if (!node.IsNumber)
                 {
-                    _report.Report(DiagnosticDescriptors.JsonInvalidValue, JsonReport.Head(node), "'" + s_parameterKeys[p] + "' of " + label, "a number", node.Describe());
+                    _report.Report(DiagnosticDescriptors.JsonInvalidValue, JsonReport.Head(node), "'" + parameters[p].JsonKey + "' of " + label, "a number", node.Describe());
                     ok = false;
                     continue;
                 }

@@ -1,5 +1,6 @@
 using System;
 using Microsoft.CodeAnalysis.Text;
+using ModelGen.Formats.Json;
 using ModelGen.Generator.Diagnostics;
 using ModelGen.Generator.Model;
 
@@ -34,8 +35,8 @@ namespace ModelGen.Generator.Parsing
         /// </summary>
         public ActivationSpec? ReadActivation(JsonNode node, float?[]? given, JsonNode?[]? givenNodes)
         {
-            given ??= new float?[AttributeReader.ActivationParameterNames.Length];
-            givenNodes ??= new JsonNode?[AttributeReader.ActivationParameterNames.Length];
+            given ??= new float?[ActivationCatalog.ParameterTable.Length];
+            givenNodes ??= new JsonNode?[ActivationCatalog.ParameterTable.Length];
             if (node.IsNull) return Resolve(Activation.Linear, given, givenNodes, node.Span);
             if (node.IsString)
             {
@@ -73,7 +74,7 @@ namespace ModelGen.Generator.Parsing
                 TextSpan span = fallback;
                 foreach (object argument in arguments)
                 {
-                    int index = argument is string s ? Array.IndexOf(AttributeReader.ActivationParameterNames, s) : -1;
+                    int index = argument is string s ? ActivationCatalog.IndexOfParameter(s) : -1;
                     if (index >= 0 && givenNodes[index] is { } parameterNode)
                     {
                         span = parameterNode.Span;
@@ -87,13 +88,14 @@ namespace ModelGen.Generator.Parsing
         /// <summary>Maps a Keras activation layer (ReLU, LeakyReLU, ELU, Softmax, ThresholdedReLU) to an activation.</summary>
         public ActivationSpec? ReadActivationLayer(string className, JsonNode? config, JsonNode anchor, string label)
         {
-            var given = new float?[AttributeReader.ActivationParameterNames.Length];
+            var given = new float?[ActivationCatalog.ParameterTable.Length];
             var nodes = new JsonNode?[given.Length];
 
-            // A layer with one parameter: read it (or its default) into slot `index`, then resolve.
-            ActivationSpec? OneParameter(Activation activation, int index, JsonNode? node, float fallback, string what)
+            // A layer with one parameter: read it (or its default) into its slot, then resolve.
+            ActivationSpec? OneParameter(Activation activation, ActivationParameterKinds parameter, JsonNode? node, float fallback, string what)
             {
                 if (!ReadFloat(node, fallback, what, out float value)) return null;
+                int index = ActivationCatalog.IndexOfParameter(parameter);
                 given[index] = value;
                 nodes[index] = node;
                 return Resolve(activation, given, nodes, anchor.Span);
@@ -124,18 +126,19 @@ namespace ModelGen.Generator.Parsing
                             return Resolve(Activation.Relu6, given, nodes, anchor.Span);
                         }
                         if (slope == 0f) return Resolve(Activation.Relu, given, nodes, anchor.Span);
-                        given[1] = slope;
-                        nodes[1] = slopeNode;
+                        int slopeIndex = ActivationCatalog.IndexOfParameter(ActivationParameterKinds.NegativeSlope);
+                        given[slopeIndex] = slope;
+                        nodes[slopeIndex] = slopeNode;
                         return Resolve(Activation.LeakyRelu, given, nodes, anchor.Span);
                     }
                 // Keras 3 writes negative_slope; Keras 1, Keras 2 and TF.js write alpha. The layer's default is 0.3.
                 case "LeakyReLU":
-                    return OneParameter(Activation.LeakyRelu, 1, config?["negative_slope"] ?? config?["alpha"], 0.3f, "'negative_slope' of " + label);
+                    return OneParameter(Activation.LeakyRelu, ActivationParameterKinds.NegativeSlope, config?["negative_slope"] ?? config?["alpha"], 0.3f, "'negative_slope' of " + label);
                 case "ELU":
-                    return OneParameter(Activation.Elu, 0, config?["alpha"], 1f, "'alpha' of " + label);
+                    return OneParameter(Activation.Elu, ActivationParameterKinds.Alpha, config?["alpha"], 1f, "'alpha' of " + label);
                 case "ThresholdedReLU":
-                    given[3] = 0f; // default_value
-                    return OneParameter(Activation.Threshold, 2, config?["theta"], 1f, "'theta' of " + label);
+                    given[ActivationCatalog.IndexOfParameter(ActivationParameterKinds.DefaultValue)] = 0f;
+                    return OneParameter(Activation.Threshold, ActivationParameterKinds.Threshold, config?["theta"], 1f, "'theta' of " + label);
                 default: // Softmax
                     {
                         JsonNode? axis = config?["axis"];

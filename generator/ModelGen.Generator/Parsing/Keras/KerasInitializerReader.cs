@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using Microsoft.CodeAnalysis.Text;
+using ModelGen.Formats.Json;
 using ModelGen.Generator.Diagnostics;
 
 namespace ModelGen.Generator.Parsing

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using ModelGen.Formats.Json;
 using ModelGen.Generator.Diagnostics;
 using ModelGen.Generator.Model;
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using ModelGen.Formats.Json;
 using ModelGen.Generator.Diagnostics;
 
 namespace ModelGen.Generator.Parsing

@@ -10,12 +10,13 @@ using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
+using ModelGen.Formats.Json;
 using ModelGen.Generator.Model;
 using ModelGen.Generator.Parsing;
 using ModelGen.Generator.Tests.Infrastructure;
 using Xunit;
 
-namespace ModelGen.Generator.Tests
+namespace ModelGen.Generator.Tests.Parsing
 {
     /// <summary>
     /// <see cref="JsonModelReader"/> and <see cref="JsonReader"/> called directly on the fixtures in <c>Json/</c> (found

@@ -8,7 +8,7 @@ using ModelGen.Generator.Model;
 using ModelGen.Generator.Parsing;
 using Xunit;
 
-namespace ModelGen.Generator.Tests
+namespace ModelGen.Generator.Tests.Parsing
 {
     /// <summary>
     /// <see cref="KerasConfigReader"/>, the entry point the <c>.keras</c> and <c>.h5</c> readers share: Keras 1.x configs
