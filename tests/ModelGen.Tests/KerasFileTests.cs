@@ -178,11 +178,13 @@ namespace ModelGen.Tests
         }
 
         [Fact]
-        public void Keras3_weights_without_an_architecture_are_refused_with_the_reason()
+        public void Keras3_weights_without_an_architecture_are_its_class_groups_in_suffix_order()
         {
-            FormatResult<KerasModelFile> result = KerasFileReader.Read(File.ReadAllBytes(Path.Combine(KerasDir, "keras3.weights.h5")));
-            Assert.False(result.Succeeded);
-            Assert.Contains("architecture", result.Error);
+            KerasModelFile file = Read("keras3.weights.h5");
+            Assert.True(file.UnorderedClassLayout);
+            Assert.Equal(new[] { "dense", "dense_1", "dropout" }, file.Layers.Select(l => l.Name).ToArray());
+            Assert.Equal(new[] { 4, 5 }, file.Layers[0].Weights[0].Shape);
+            Assert.Equal(new[] { 5, 3 }, file.Layers[1].Weights[0].Shape);
         }
 
         [Fact]
