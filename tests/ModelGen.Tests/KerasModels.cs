@@ -78,5 +78,42 @@ namespace ModelGen.Tests
             model.Forward(inputs, output);
             Numbers.Close(expected, output, 1e-5, 1e-6, file + " new M()");
         }
+
+        [Theory]
+        [MemberData(nameof(Cases))]
+        public void LoadKeras_into_a_fresh_model_matches_the_reference(string file)
+        {
+            (IModel compiled, _) = Compiled(file);
+            IModel model = Fresh(compiled);
+            (float[] inputs, double[] expected, _) = Reference(file);
+            string? arch = file switch { "keras2_weights.h5" => "keras2_weights.arch.json", "keras3.weights.h5" => "keras3.arch.json", _ => null };
+            WeightFile.LoadKeras(model, TestData.PathOf(Path.Combine("keras", file)), arch is null ? null : TestData.PathOf(Path.Combine("keras", arch)));
+            var output = new float[expected.Length];
+            model.Forward(inputs, output);
+            Numbers.Close(expected, output, 1e-5, 1e-6, file + " LoadKeras");
+        }
+
+        [Fact]
+        public void LoadKeras_refuses_a_different_architecture_naming_the_layer_and_changes_nothing()
+        {
+            var model = new Keras2Full(seed: 3);
+            float[] before = model.Parameters.ToArray();
+            var e = Assert.Throws<InvalidDataException>(() => WeightFile.LoadKeras(model, TestData.PathOf(Path.Combine("keras", "keras2_chunked_deflate.h5"))));
+            Assert.Contains("Dense layer 1", e.Message);
+            Assert.Contains("[6, 9]", e.Message);
+            Assert.Equal(before, model.Parameters.ToArray());
+            e = Assert.Throws<InvalidDataException>(() => WeightFile.LoadKeras(model, TestData.PathOf(Path.Combine("keras", "float64_weights.h5"))));
+            Assert.Contains("float64", e.Message);
+            Assert.Equal(before, model.Parameters.ToArray());
+        }
+
+        private static IModel Fresh(IModel compiled) => compiled switch
+        {
+            Keras1Full => new Keras1Full(1), Keras2Full => new Keras2Full(1), Keras2ChunkedDeflate => new Keras2ChunkedDeflate(1),
+            Keras2Compact => new Keras2Compact(1), TfKeras25Functional => new TfKeras25Functional(1), Keras38Legacy => new Keras38Legacy(1),
+            LatestManyLayers => new LatestManyLayers(1), Superblock2 => new Superblock2(1), Keras35Zip => new Keras35Zip(1),
+            Keras39Zip => new Keras39Zip(1), TfKeras213Zip => new TfKeras213Zip(1), Keras2WeightsOnly => new Keras2WeightsOnly(1),
+            Keras3WeightsOnly => new Keras3WeightsOnly(1), _ => throw new ArgumentException(compiled.GetType().Name),
+        };
     }
 }
