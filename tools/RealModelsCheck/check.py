@@ -54,7 +54,7 @@ def build(directory, classes, body):
     with open(os.path.join(directory, "Check.csproj"), "w") as fh:
         fh.write(CSPROJ.format(repo=REPO, items=items))
     with open(os.path.join(directory, "Program.cs"), "w") as fh:
-        fh.write("using ModelGen;\n" + "\n".join(decl for _, decl, _ in classes) + "\n" + body)
+        fh.write("using ModelGen;\n" + body + "\n" + "\n".join(decl for _, decl, _ in classes) + "\n")
     r = subprocess.run(["dotnet", "build", "-c", "Release", directory], capture_output=True, text=True, timeout=900)
     errors = sorted(set(re.findall(r"error (MGEN\d+|CS\d+): (.*?) \[", r.stdout)))
     return r.returncode == 0, errors
