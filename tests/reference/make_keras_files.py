@@ -475,6 +475,15 @@ def main():
                       lambda layer, w: f"{layer}/{w}:0")
     manifest["float64_weights.h5"] = {"kind": "refuse", "error_contains": "float64"}
 
+    # mnist-size (784-128-64-10) files for the generator benchmarks (tests/ModelGen.Benchmarks/keras/).
+    bench = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ModelGen.Benchmarks", "keras")
+    os.makedirs(bench, exist_ok=True)
+    net = Net("mnist", 784, [("dense", 128, "relu"), ("dense", 64, "relu"), ("dense", 10, "softmax")])
+    names = net.names("tf")
+    write_keras_zip(os.path.join(bench, "mnist.keras"), net, names, "3.9.2")
+    write_legacy_full(os.path.join(bench, "mnist.h5"), net, names, config_keras2(net, names, bare_list=False), "2.12.0", "vlen",
+                      lambda layer, w: f"{layer}/{w}:0")
+
     with open(os.path.join(OUT, "manifest.json"), "w") as fh:
         json.dump(manifest, fh, indent=1)
     for name in sorted(os.listdir(OUT)):
