@@ -85,7 +85,9 @@ foreach (var (name, predict) in io) {
 """
         ok, errors = build(tmp, classes, body)
         if ok:
-            r = subprocess.run(["dotnet", "run", "--no-build", "-c", "Release", "--project", tmp, "--", folder], capture_output=True, text=True, timeout=600)
+            r = subprocess.run(["dotnet", os.path.join(tmp, "bin", "Release", "net10.0", "Check.dll"), folder], capture_output=True, text=True, timeout=600)
+            if "RESULT " not in r.stdout:
+                print("the run printed no results:", r.stdout[-3000:], r.stderr[-3000:])
             for line in r.stdout.splitlines():
                 if line.startswith("RESULT "):
                     _, name, rest = line.split(" ", 2)
