@@ -19,13 +19,25 @@ namespace ModelGen
         /// <summary>A model with <paramref name="inputs"/> floats per sample.</summary>
         public ModelAttribute(int inputs) => Inputs = inputs;
 
+        /// <summary>
+        /// A saved model: architecture and weights from one file (a Keras 3 <c>.keras</c> zip or a full-model Keras <c>.h5</c>;
+        /// the format is recognized by content), listed as an AdditionalFile; the weights are compiled in.
+        /// </summary>
+        public ModelAttribute(string path) => Path = path;
+
+        /// <summary>The saved model file given to the constructor, or null.</summary>
+        public string? Path { get; }
+
         /// <summary>Floats per input sample (0 when the model comes from <see cref="Json"/>).</summary>
         public int Inputs { get; }
 
         /// <summary>Path of a JSON declaration, relative to the project directory; the file must be an AdditionalFile.</summary>
         public string? Json { get; set; }
 
-        /// <summary>Path of a weights file to compile into the assembly (safetensors or raw little-endian float32).</summary>
+        /// <summary>
+        /// Path of a weights file to compile into the assembly: safetensors, MGW1, raw little-endian float32, or a Keras
+        /// weights-only <c>.h5</c> / <c>.weights.h5</c>.
+        /// </summary>
         public string? Weights { get; set; }
     }
 

@@ -18,7 +18,7 @@ namespace ModelGen.Benchmarks
         private CSharpCompilation _compilation = null!, _edited = null!;
         private GeneratorDriver _warm = null!;
 
-        [Params("mnist", "wide", "all six", "mnist json+weights")]
+        [Params("mnist", "wide", "all six", "mnist json+weights", "mnist .keras", "mnist .h5")]
         public string Models { get; set; } = "mnist";
 
         private static readonly string[] s_declarations =
@@ -37,6 +37,8 @@ namespace ModelGen.Benchmarks
             string body = Models switch
             {
                 "mnist json+weights" => "[Model(Json = \"models/mnist.json\", Weights = \"models/mnist.bin\")] public partial class MnistTrained { }",
+                "mnist .keras" => "[Model(\"models/mnist.keras\")] public partial class MnistKeras { }",
+                "mnist .h5" => "[Model(\"models/mnist.h5\")] public partial class MnistH5 { }",
                 "mnist" => s_declarations[0],
                 "wide" => s_declarations[1],
                 _ => string.Join("\n", s_declarations),
@@ -66,6 +68,13 @@ namespace ModelGen.Benchmarks
                     new Text("/proj/models/mnist.json", "{\"format\": \"modelgen\", \"inputs\": 784, \"layers\": [{\"dense\": 128, \"activation\": \"relu\"}, {\"dense\": 64, \"activation\": \"relu\"}, {\"dense\": 10, \"activation\": \"softmax\"}]}"),
                     new Text("/proj/obj/modelgen/mnist.bin.1.modelgen-weights", "ModelGen weights 1: /proj/models/mnist.bin\n" + Convert.ToBase64String(raw, Base64FormattingOptions.InsertLineBreaks)),
                 };
+            }
+            if (Models is "mnist .keras" or "mnist .h5")
+            {
+                // A 784-128-64-10 Keras file written by tests/reference/make_keras_files.py, encoded as the build targets do.
+                string file = Models == "mnist .keras" ? "mnist.keras" : "mnist.h5";
+                byte[] bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "keras", file));
+                _files = new AdditionalText[] { new Text("/proj/obj/modelgen/" + file + ".1.modelgen-weights", "ModelGen weights 1: /proj/models/" + file + "\n" + Convert.ToBase64String(bytes, Base64FormattingOptions.InsertLineBreaks)) };
             }
             _warm = Driver().RunGenerators(_compilation);
             // A benchmark of a generator that reports instead of generating would measure nothing: check the output.

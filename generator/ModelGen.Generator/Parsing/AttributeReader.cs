@@ -105,12 +105,19 @@ namespace ModelGen.Generator.Parsing
             // [Model(inputs)] or [Model(Json = ...)].
             int inputs = 0;
             bool hasInputs = false;
-            string? json = null, weights = null;
+            string? json = null, weights = null, savedModel = null;
             if (modelAttribute.ConstructorArguments.Length == 1)
             {
-                if (modelAttribute.ConstructorArguments[0].Value is not int value) return new ModelResult(null, diagnostics.ToImmutable());
-                inputs = value;
-                hasInputs = true;
+                if (modelAttribute.ConstructorArguments[0].Value is string path)
+                {
+                    savedModel = path;
+                }
+                else
+                {
+                    if (modelAttribute.ConstructorArguments[0].Value is not int value) return new ModelResult(null, diagnostics.ToImmutable());
+                    inputs = value;
+                    hasInputs = true;
+                }
             }
             foreach (KeyValuePair<string, TypedConstant> named in modelAttribute.NamedArguments)
             {
@@ -126,6 +133,29 @@ namespace ModelGen.Generator.Parsing
             {
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.EmptyPath, modelLocation, name, "Weights"));
                 usable = false;
+            }
+            if (savedModel is not null)
+            {
+                // [Model("m.keras")]: architecture and weights both come from the file; nothing else may declare either.
+                if (savedModel.Trim().Length == 0)
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.EmptyPath, modelLocation, name, "path"));
+                    usable = false;
+                }
+                if (json is not null || weights is not null)
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.SavedModelWithJsonOrWeights, modelLocation, name, savedModel));
+                    usable = false;
+                }
+                foreach (AttributeData attribute in symbol.GetAttributes())
+                {
+                    if (attribute.AttributeClass?.ToDisplayString() is not (DenseAttributeName or ActivationAttributeName or DropoutAttributeName)) continue;
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.SavedModelWithJsonOrWeights, LocationOf(attribute, declaration, cancellationToken), name, savedModel));
+                    usable = false;
+                }
+                if (!usable) return new ModelResult(null, diagnostics.ToImmutable());
+                ModelRequest savedRequest = Request(symbol, name, 0, new DeclaredLayer[0], null, null, modelLocation) with { SavedModel = savedModel };
+                return new ModelResult(null, diagnostics.ToImmutable(), savedRequest);
             }
             if (json is not null)
             {

@@ -20,6 +20,9 @@ namespace ModelGen.Generator.Parsing
     {
         /// <summary>The tensors of a safetensors file, in data order, each with its start in <see cref="Values"/>; empty for the other formats.</summary>
         public EquatableArray<TensorEntry> Tensors { get; init; }
+
+        /// <summary>For a Keras file (<c>.keras</c>, <c>.h5</c>): its config, writer and layers; null for the other formats.</summary>
+        public SavedKerasModel? Keras { get; init; }
     }
 
     /// <summary>
@@ -73,6 +76,7 @@ namespace ModelGen.Generator.Parsing
         /// <summary>Decodes the bytes of a weights file, detecting its format.</summary>
         public static WeightsFile Decode(string source, byte[] bytes, CancellationToken cancellationToken)
         {
+            if (SavedModelReader.Handles(source, bytes)) return SavedModelReader.Decode(source, bytes, MaxValues);
             FormatResult<WeightData> result = WeightFormats.Decode(bytes, MaxValues, cancellationToken);
             if (result.Value is not { } data) return Failed(source, result.Error!);
             var tensors = new TensorEntry[data.Tensors.Count];

@@ -144,6 +144,77 @@ namespace ModelGen
             Apply(model, RawFloat32Format.Read(all, model.ParameterCount).GetValueOrThrow("The raw weight files cannot be read"));
         }
 
+        /// <summary>
+        /// Loads the weights of a Keras file into <paramref name="model"/>: a <c>.keras</c> zip (Keras 3, tf.keras 2.13+), a
+        /// full-model <c>.h5</c> (Keras 1.2 to 3), or a weights-only <c>.h5</c> / <c>.weights.h5</c>. The format is recognized by
+        /// content. Each Dense layer's kernel <c>[inputs, units]</c> and bias are matched to the model's layers in order and
+        /// checked: the file must hold exactly the model's Dense layers with the model's sizes. Anything else (a layer with
+        /// weights that is not Dense, such as BatchNormalization or Conv1D; float64 weights; a different layer size) throws
+        /// <see cref="InvalidDataException"/> naming the layer, and the model is left unchanged.
+        /// </summary>
+        /// <param name="model">The model to load into.</param>
+        /// <param name="path">The Keras file.</param>
+        /// <param name="architectureJsonPath">
+        /// Optional: the architecture (<c>model.to_json()</c>) beside a weights-only file. It gives the Dense layers' names, so
+        /// that they are found by name; without it, the file's weight-holding layers are taken in order.
+        /// </param>
+        public static void LoadKeras(IModel model, string path, string? architectureJsonPath = null)
+        {
+            ArgumentNullException.ThrowIfNull(model);
+            ArgumentNullException.ThrowIfNull(path);
+            byte[] bytes = ReadAllLimited(path, (64L << 20) + 16L * model.ParameterCount);
+            string? architecture = architectureJsonPath is null ? null : File.ReadAllText(architectureJsonPath);
+            Formats.Keras.KerasModelFile file = Formats.Keras.KerasFileReader.Read(bytes, architecture).GetValueOrThrow($"The Keras file '{path}' cannot be read");
+            string? config = file.ConfigJson ?? architecture;
+            List<string>? denseNames = null;
+            if (config is not null)
+            {
+                try
+                {
+                    denseNames = new List<string>();
+                    foreach (Formats.Keras.KerasConfigLayer layer in Formats.Keras.KerasConfigLayers.Read(config).Value)
+                    {
+                        if (layer.ClassName == "Dense") denseNames.Add(layer.Name);
+                    }
+                }
+                catch (Formats.FileFormatException e)
+                {
+                    throw new InvalidDataException($"The Keras file '{path}' cannot be read: {e.Message}");
+                }
+            }
+            List<Formats.Keras.KerasDenseLayer> dense = Formats.Keras.KerasDenseWeights.Select(file, denseNames).GetValueOrThrow($"The Keras file '{path}' does not fit the model");
+
+            // The model's Dense layers, read from its tensor sizes: a kernel of inputs x units, then a bias of units if the
+            // file's layer has one and the model has a tensor of that size there.
+            ReadOnlySpan<int> sizes = model.TensorSizes;
+            var expected = new List<(int Inputs, int Units, bool UseBias)>();
+            int t = 0, width = model.InputSize;
+            foreach (Formats.Keras.KerasDenseLayer layer in dense)
+            {
+                if (t >= sizes.Length)
+                {
+                    throw new InvalidDataException($"The Keras file '{path}' has {dense.Count} Dense layers; the model has {expected.Count} ({DescribeLayers(expected)}).");
+                }
+                if (sizes[t] % width != 0) throw new InvalidDataException($"The Keras file '{path}' does not fit the model: its Dense layer {layer.Describe()} meets a model tensor of {sizes[t]} values after a width of {width}.");
+                int units = sizes[t] / width;
+                bool bias = layer.Bias is not null && t + 1 < sizes.Length && sizes[t + 1] == units;
+                expected.Add((width, units, bias));
+                t += bias ? 2 : 1;
+                width = units;
+            }
+            if (t != sizes.Length) throw new InvalidDataException($"The Keras file '{path}' has {dense.Count} Dense layers ({string.Join("; ", dense.ConvertAll(d => d.Describe()))}); the model has more.");
+            float[] values = Formats.Keras.KerasDenseWeights.Arrange(dense, expected).GetValueOrThrow($"The Keras file '{path}' does not fit the model");
+            if (values.Length != model.ParameterCount) throw new InvalidDataException($"The Keras file '{path}' holds {values.Length} weights; the model has {model.ParameterCount} parameters.");
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!float.IsFinite(values[i])) throw new InvalidDataException($"The Keras file '{path}' holds a non-finite weight ({values[i]}) at parameter {i}.");
+            }
+            values.CopyTo(model.Parameters);
+        }
+
+        private static string DescribeLayers(List<(int Inputs, int Units, bool UseBias)> layers) =>
+            string.Join("; ", layers.ConvertAll(l => $"[{l.Inputs}, {l.Units}]" + (l.UseBias ? $" + [{l.Units}]" : "")));
+
         /// <summary>Writes the parameters as raw little-endian float32 values.</summary>
         public static void SaveRaw(IModel model, string path)
         {

@@ -72,6 +72,20 @@ namespace ModelGen.Formats.Hdf5
 
         internal Hdf5File File => _file;
 
+        /// <summary>True when the group keeps its links densely (a fractal heap and a v2 B-tree name index).</summary>
+        public bool HasDenseLinks => HasDenseStorage(MessageLinkInfo);
+
+        /// <summary>True when the object keeps its attributes densely (a fractal heap and a v2 B-tree name index).</summary>
+        public bool HasDenseAttributes => HasDenseStorage(MessageAttributeInfo);
+
+        private bool HasDenseStorage(int infoType)
+        {
+            Message? info = Find(infoType);
+            if (info is null) return false;
+            long p = info.Value.Body + 2 + ((_file.U8(info.Value.Body + 1) & 1) != 0 ? (infoType == MessageLinkInfo ? 8 : 2) : 0);
+            return _file.ReadAddress(ref p) >= 0;
+        }
+
         /// <summary>The object's links in the order the file stores them (name order for symbol tables).</summary>
         public IReadOnlyList<Hdf5Link> Links => _links ??= ReadLinks();
 

@@ -76,6 +76,12 @@ namespace ModelGen.Formats.Keras
         /// <summary>Each layer with its weights, in the file's layer order.</summary>
         public IReadOnlyList<KerasLayerWeights> Layers { get; }
 
+        /// <summary>
+        /// True for a Keras 3 weights file read without its architecture: <see cref="Layers"/> are its groups (<c>dense</c>,
+        /// <c>dense_1</c>, ...), in layer order within each class, but in no known order across classes.
+        /// </summary>
+        public bool UnorderedClassLayout { get; init; }
+
         /// <summary>The layer called <paramref name="name"/>, or null.</summary>
         public KerasLayerWeights? Find(string name)
         {
@@ -183,8 +189,8 @@ namespace ModelGen.Formats.Keras
             }
             if (root.Child("layers") is not null || root.Child("_layer_checkpoint_dependencies") is not null)
             {
-                if (externalConfigJson is null) throw new FileFormatException("the .h5 file holds Keras 3 weights (layers/<class>/vars), whose layer order only the model's architecture gives; read it together with the architecture JSON");
-                return new KerasModelFile(WeightsH5Format, null, null, null, ReadClassLayout(h5, externalConfigJson, "the weights file"));
+                if (externalConfigJson is not null) return new KerasModelFile(WeightsH5Format, null, null, null, ReadClassLayout(h5, externalConfigJson, "the weights file"));
+                return new KerasModelFile(WeightsH5Format, null, null, null, ReadClassGroups(h5)) { UnorderedClassLayout = true };
             }
             throw new FileFormatException("the HDF5 file is not a Keras file: it has neither model_config, layer_names nor a layers group");
         }
@@ -238,22 +244,58 @@ namespace ModelGen.Formats.Keras
                     throw new FileFormatException($"{where} has {groups.Count} group(s) for class {layer.ClassName} ('{container.Path}/{key}...'), but the config lists more such layers; layer '{layer.Name}' has no weights");
                 }
                 Hdf5Object group = h5.GetObject(groups[index].Address, container!.Path + "/" + groups[index].Name);
-                Hdf5Object? vars = group.Child("vars");
-                var weights = new List<KerasTensor>();
-                if (vars is not null)
-                {
-                    for (int i = 0; ; i++)
-                    {
-                        if (i > MaxWeightsPerLayer) throw new FileFormatException($"layer '{layer.Name}' has more than {MaxWeightsPerLayer} weights");
-                        Hdf5Object? dataset = vars.Child(i.ToString(CultureInfo.InvariantCulture));
-                        if (dataset is null) break;
-                        weights.Add(Tensor(dataset, "vars/" + i.ToString(CultureInfo.InvariantCulture), layer.Name));
-                    }
-                    if (weights.Count != vars.Links.Count) throw new FileFormatException($"the weights of layer '{layer.Name}' ('{vars.Path}') are not numbered 0 to {vars.Links.Count - 1}");
-                }
-                layers.Add(new KerasLayerWeights(layer.Name, layer.ClassName, weights));
+                layers.Add(new KerasLayerWeights(layer.Name, layer.ClassName, Vars(group.Child("vars"), layer.Name)));
             }
             return layers;
+        }
+
+        /// <summary>
+        /// The Keras 3 layout without the architecture: each group under <c>layers/</c> as a layer named after its group, the
+        /// groups of one class in the order of their suffixes (which is their layers' order); the order across classes is unknown.
+        /// </summary>
+        private static List<KerasLayerWeights> ReadClassGroups(Hdf5File h5)
+        {
+            Hdf5Object container = h5.Root.Child("layers") ?? h5.Root.Child("_layer_checkpoint_dependencies")!;
+            var keys = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (Hdf5Link link in container.Links) keys.Add(ClassKey(link.Name));
+            var layers = new List<KerasLayerWeights>();
+            foreach (string key in keys)
+            {
+                foreach (Hdf5Link link in GroupsOfClass(container, key))
+                {
+                    Hdf5Object group = h5.GetObject(link.Address, container.Path + "/" + link.Name);
+                    layers.Add(new KerasLayerWeights(link.Name, null, Vars(group.Child("vars"), link.Name)));
+                }
+            }
+            return layers;
+        }
+
+        /// <summary>The class key of a group name: <c>dense_3</c> → <c>dense</c>.</summary>
+        internal static string ClassKey(string groupName)
+        {
+            int cut = groupName.LastIndexOf('_');
+            if (cut > 0 && cut < groupName.Length - 1)
+            {
+                bool digits = true;
+                for (int i = cut + 1; i < groupName.Length; i++) digits &= groupName[i] >= '0' && groupName[i] <= '9';
+                if (digits) return groupName.Substring(0, cut);
+            }
+            return groupName;
+        }
+
+        private static List<KerasTensor> Vars(Hdf5Object? vars, string layer)
+        {
+            var weights = new List<KerasTensor>();
+            if (vars is null) return weights;
+            for (int i = 0; ; i++)
+            {
+                if (i > MaxWeightsPerLayer) throw new FileFormatException($"layer '{layer}' has more than {MaxWeightsPerLayer} weights");
+                Hdf5Object? dataset = vars.Child(i.ToString(CultureInfo.InvariantCulture));
+                if (dataset is null) break;
+                weights.Add(Tensor(dataset, "vars/" + i.ToString(CultureInfo.InvariantCulture), layer));
+            }
+            if (weights.Count != vars.Links.Count) throw new FileFormatException($"the weights of layer '{layer}' ('{vars.Path}') are not numbered 0 to {vars.Links.Count - 1}");
+            return weights;
         }
 
         /// <summary>The groups of <paramref name="container"/> named <c>{key}</c> or <c>{key}_{n}</c>, by their suffix.</summary>
