@@ -81,6 +81,8 @@ class Mlp(torch.nn.Module):
             x = torch.flatten(x, 1)
         elif self.front == "view":
             x = x.view(-1, 16)
+        elif self.front == "view_size":
+            x = x.view(x.size(0), -1)
         return self.body(x)
 
 
@@ -134,6 +136,8 @@ def torch_files():
         ("softsign", torch.nn.Softsign, 13),
         ("hardsigmoid", torch.nn.Hardsigmoid, 13),
         ("hardswish", torch.nn.Hardswish, 14),
+        ("hardswish_op13", torch.nn.Hardswish, 13),
+        ("silu", torch.nn.SiLU, 13),
         ("gelu_erf", torch.nn.GELU, 13),
         ("gelu_erf_op9", torch.nn.GELU, 9),
     ]
@@ -156,7 +160,8 @@ def torch_files():
         export("torch_batchnorm_op%d" % opset, m, [6], opset, True, "torch MLP 6-10-7-2 with BatchNorm1d (eval) after each hidden Linear", seed)
         seed += 1
     # Rank-4 inputs reaching the first Linear through Flatten or a view(-1, 16) Reshape.
-    for front, opset, dynamic in (("flatten", 11, True), ("flatten", 9, False), ("view", 14, True), ("view", 9, False)):
+    for front, opset, dynamic in (("flatten", 11, True), ("flatten", 9, False), ("view", 14, True), ("view", 9, False),
+                                  ("view_size", 9, True), ("view_size", 13, True)):
         torch.manual_seed(seed)
         m = Mlp([16, 10, 3], torch.nn.ReLU, front=front)
         x_shape = [1, 4, 4]
@@ -333,6 +338,23 @@ def helper_files():
     refuse("neg_tanh_gelu_decomposition_pow", single("Pow", [numpy_helper.from_array(f32(3.0), "three")], ["three"]), ["Pow", "bad_node"], "a Pow node")
     refuse("neg_softmax_axis0", single("Softmax", axis=0), ["Softmax", "axis"], "Softmax over the batch axis")
     refuse("neg_hardsigmoid_other", single("HardSigmoid", alpha=0.3, beta=0.4), ["HardSigmoid", "bad_node"], "HardSigmoid alpha 0.3 beta 0.4")
+    refuse("neg_gemm_transA", make([helper.make_node("Gemm", ["x", "W"], ["y"], name="gemm_t", transA=1)], [numpy_helper.from_array(w, "W")], [4, 4], "y", 3, 13),
+           ["transA", "gemm_t"], "Gemm with transA = 1")
+    refuse("neg_reshape_mixes_rows", single("Reshape", [numpy_helper.from_array(np.array([-1, 1], dtype=np.int64), "shape")], ["shape"]),
+           ["Reshape", "bad_node", "[-1, 1]"], "a Reshape to [-1, 1] after the first layer")
+    refuse("neg_add_not_bias", make([helper.make_node("MatMul", ["x", "W"], ["m"], name="mm"), helper.make_node("Relu", ["m"], ["r"], name="relu"),
+                                     helper.make_node("Add", ["r", "B"], ["y"], name="late_add")],
+                                    [numpy_helper.from_array(w, "W"), numpy_helper.from_array(f32([1, 2, 3]), "B")], ["N", 4], "y", 3, 13),
+           ["Add", "late_add"], "an Add after an activation")
+    bn_inits = [numpy_helper.from_array(w, "W")] + [numpy_helper.from_array(f32(np.ones(3)), n) for n in ("g", "b", "mu", "var")]
+    refuse("neg_batchnorm_training", make([helper.make_node("MatMul", ["x", "W"], ["m"], name="mm"),
+                                           helper.make_node("BatchNormalization", ["m", "g", "b", "mu", "var"], ["y"], name="bn_train", training_mode=1)],
+                                          bn_inits, ["N", 4], "y", 3, 15),
+           ["training_mode", "bn_train"], "BatchNormalization with training_mode = 1")
+    two = helper.make_graph([helper.make_node("Add", ["x", "x2"], ["y"], name="sum")], "g",
+                            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4]), helper.make_tensor_value_info("x2", TensorProto.FLOAT, ["N", 4])],
+                            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])])
+    refuse("neg_two_inputs", helper.make_model(two, opset_imports=[helper.make_opsetid("", 13)]), ["2 inputs", "'x2'"], "two graph inputs")
 
 
 def main():

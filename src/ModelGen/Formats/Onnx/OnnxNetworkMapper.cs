@@ -48,8 +48,14 @@ namespace ModelGen.Formats.Onnx
         {
             "Gemm", "MatMul", "Add", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Elu", "Selu",
             "Softplus", "Softsign", "HardSigmoid", "HardSwish", "Gelu", "Erf", "Div", "Mul", "BatchNormalization",
-            "Identity", "Dropout", "Flatten", "Reshape", "Cast", "Constant",
+            "Identity", "Dropout", "Flatten", "Reshape", "Cast", "Constant", "Abs", "Shape",
         };
+
+        // Operators taken only inside a shape computation feeding a Reshape (PyTorch's x.view(x.size(0), -1)).
+        private static readonly HashSet<string> ShapeOperators = new(StringComparer.Ordinal) { "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast" };
+
+        /// <summary>Stands for the batch size in a shape computed from the input's shape.</summary>
+        private const long Batch = long.MinValue;
 
         private static readonly float Sqrt2 = (float)Math.Sqrt(2.0);
         private static readonly float InvSqrt2 = (float)(1 / Math.Sqrt(2.0));
@@ -59,6 +65,9 @@ namespace ModelGen.Formats.Onnx
         private readonly OnnxGraph _graph;
         private readonly Dictionary<string, OnnxTensor> _constants = new(StringComparer.Ordinal);
         private readonly Dictionary<string, List<OnnxNode>> _consumers = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, OnnxNode> _producers = new(StringComparer.Ordinal);
+        private string _inputName = "";
+        private List<int> _inputShape = new();
         private readonly HashSet<OnnxNode> _visited = new();
         private readonly List<ImportedLayer> _layers = new();
         private long _opset;
@@ -66,6 +75,7 @@ namespace ModelGen.Formats.Onnx
         private int _width;
         private int _rank;
         private long _fixedBatch = -1;
+        private int _shapeSteps;
 
         /// <summary>Prepares to map <paramref name="model"/>.</summary>
         public OnnxNetworkMapper(OnnxModel model)
@@ -189,8 +199,14 @@ namespace ModelGen.Formats.Onnx
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var found = new List<string>();
             bool quantized = false;
+            var shapeTensors = new HashSet<string>(StringComparer.Ordinal);
             foreach (OnnxNode node in _graph.Nodes)
             {
+                if (node.IsDefaultDomain && (node.OpType == "Shape" || (ShapeOperators.Contains(node.OpType) && FedByShapes(node, shapeTensors))))
+                {
+                    foreach (string o in node.Outputs) shapeTensors.Add(o);
+                    continue;
+                }
                 if (node.IsDefaultDomain && Supported.Contains(node.OpType)) continue;
                 if (!seen.Add(node.QualifiedOp)) continue;
                 found.Add(node.Describe());
@@ -203,6 +219,19 @@ namespace ModelGen.Formats.Onnx
                 "the graph uses operators ModelGen does not map to dense layers: " + string.Join(", ", found)
                 + (quantized ? " (a quantized model: ModelGen reads float32 weights)" : "")
                 + ". ModelGen reads chains of Gemm or MatMul + Add with element-wise activations, BatchNormalization, Dropout, Identity and a Flatten/Reshape front");
+        }
+
+        // True when every input of a shape operator is a constant or the output of a shape computation (and one is).
+        private bool FedByShapes(OnnxNode node, HashSet<string> shapeTensors)
+        {
+            bool any = false;
+            foreach (string input in node.Inputs)
+            {
+                if (input.Length == 0 || _constants.ContainsKey(input)) continue;
+                if (!shapeTensors.Contains(input)) return false;
+                any = true;
+            }
+            return any;
         }
 
         private OnnxValueInfo FindInput(out List<int> perSample)
@@ -241,6 +270,8 @@ namespace ModelGen.Formats.Onnx
             if (input.Shape[0].HasValue) _fixedBatch = input.Shape[0].Value;
             _width = (int)size;
             _rank = rank;
+            _inputName = input.Name;
+            _inputShape = perSample;
             return input;
         }
 
@@ -271,6 +302,7 @@ namespace ModelGen.Formats.Onnx
                 {
                     if (output.Length == 0) continue;
                     if (!produced.Add(output) || _constants.ContainsKey(output)) throw new FileFormatException($"tensor '{output}' is produced twice ({node.Describe()})");
+                    _producers[output] = node;
                 }
                 var distinct = new HashSet<string>(StringComparer.Ordinal);
                 foreach (string input in node.Inputs)
@@ -298,7 +330,7 @@ namespace ModelGen.Formats.Onnx
             var list = new List<OnnxNode>();
             if (_consumers.TryGetValue(tensor, out List<OnnxNode>? all))
             {
-                foreach (OnnxNode n in all) if (!_visited.Contains(n)) list.Add(n);
+                foreach (OnnxNode n in all) if (!_visited.Contains(n) && !Is(n, "Shape")) list.Add(n);
             }
             return list;
         }
@@ -347,7 +379,7 @@ namespace ModelGen.Formats.Onnx
                 case "Add":
                     throw new FileFormatException($"{node.Describe()} is not the bias of a MatMul or Gemm without one: ModelGen maps Add only as MatMul + Add");
                 default:
-                    throw new FileFormatException($"{node.Describe()} is not part of a pattern ModelGen recognises here (gelu as x * 0.5 * (1 + erf(x / sqrt 2)), silu as x * sigmoid(x), hardswish as x * HardSigmoid(x))");
+                    throw new FileFormatException($"{node.Describe()} is not part of a pattern ModelGen recognises here (gelu as x * 0.5 * (1 + erf(x / sqrt 2)), silu as x * sigmoid(x), hardswish as x * HardSigmoid(x), softsign as x / (1 + abs(x)))");
             }
         }
 
@@ -551,18 +583,74 @@ namespace ModelGen.Formats.Onnx
         private string Reshape(OnnxNode node, string output)
         {
             RequireInputs(node, 2, 2);
-            OnnxTensor shapeTensor = ConstantInput(node, 1, "shape");
-            long[] shape = Int64s(shapeTensor, node, "shape");
+            long[] shape = _constants.TryGetValue(node.Inputs[1], out OnnxTensor? shapeTensor)
+                ? Int64s(shapeTensor, node, "shape")
+                : ShapeOf(node.Inputs[1], node, 0);
             bool allowZero = IntAttribute(node, "allowzero", 0) != 0;
             bool keepsRows = shape.Length == 2
-                && (shape[0] == -1 || (shape[0] == 0 && !allowZero) || (_fixedBatch > 0 && shape[0] == _fixedBatch))
+                && (shape[0] == -1 || shape[0] == Batch || (shape[0] == 0 && !allowZero) || (_fixedBatch > 0 && shape[0] == _fixedBatch))
                 && (shape[1] == _width || (shape[1] == -1 && shape[0] != -1));
             if (!keepsRows)
             {
-                throw new FileFormatException($"{node.Describe()} reshapes to [{string.Join(", ", shape)}]: ModelGen takes a Reshape that keeps one sample of {_width} values per row ([-1, {_width}], [0, -1] or [batch, {_width}])");
+                throw new FileFormatException($"{node.Describe()} reshapes to [{string.Join(", ", Array.ConvertAll(shape, v => v == Batch ? "batch" : v.ToString(CultureInfo.InvariantCulture)))}]: ModelGen takes a Reshape that keeps one sample of {_width} values per row ([-1, {_width}], [0, -1] or [batch, {_width}])");
             }
             _rank = 2;
             return output;
+        }
+
+        /// <summary>
+        /// Evaluates a shape computed from the input's shape (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast and
+        /// constants, as PyTorch writes <c>x.view(x.size(0), -1)</c>); the batch size is <see cref="Batch"/>.
+        /// </summary>
+        private long[] ShapeOf(string tensor, OnnxNode reshape, int depth)
+        {
+            if (_constants.TryGetValue(tensor, out OnnxTensor? constant)) return Int64s(constant, reshape, "shape");
+            // The budget bounds the work on hostile graphs (cycles, or a Concat fanning out to the same tensor many times).
+            if (depth > 32 || ++_shapeSteps > 256 || !_producers.TryGetValue(tensor, out OnnxNode? node))
+            {
+                throw new FileFormatException($"{reshape.Describe()}: its shape '{tensor}' is neither a constant nor computed from the input's shape");
+            }
+            _visited.Add(node);
+            if (node.Outputs.Count != 1 || !node.IsDefaultDomain) throw Unsupported();
+            switch (node.OpType)
+            {
+                case "Shape":
+                    if (node.Inputs.Count != 1 || node.Inputs[0] != _inputName || node.Attributes.Count != 0) throw Unsupported();
+                    var shape = new long[_inputShape.Count + 1];
+                    shape[0] = Batch;
+                    for (int i = 0; i < _inputShape.Count; i++) shape[i + 1] = _inputShape[i];
+                    return shape;
+                case "Gather":
+                {
+                    if (node.Inputs.Count != 2 || IntAttribute(node, "axis", 0) != 0) throw Unsupported();
+                    long[] data = ShapeOf(node.Inputs[0], reshape, depth + 1);
+                    long[] indices = Int64s(ConstantInput(node, 1, "indices"), node, "indices");
+                    var picked = new long[indices.Length];
+                    for (int i = 0; i < indices.Length; i++)
+                    {
+                        long k = indices[i] < 0 ? indices[i] + data.Length : indices[i];
+                        if (k < 0 || k >= data.Length) throw new FileFormatException($"{node.Describe()}: index {indices[i]} is outside a shape of rank {data.Length}");
+                        picked[i] = data[k];
+                    }
+                    return picked;
+                }
+                case "Unsqueeze":
+                case "Squeeze":
+                case "Cast":
+                    if (node.Inputs.Count == 0) throw Unsupported();
+                    return ShapeOf(node.Inputs[0], reshape, depth + 1);
+                case "Concat":
+                {
+                    if (IntAttribute(node, "axis", 0) != 0 || node.Inputs.Count > 8) throw Unsupported();
+                    var all = new List<long>();
+                    foreach (string part in node.Inputs) all.AddRange(ShapeOf(part, reshape, depth + 1));
+                    return all.ToArray();
+                }
+                default:
+                    throw Unsupported();
+            }
+
+            FileFormatException Unsupported() => new($"{reshape.Describe()}: its shape comes from {node.Describe()}, which ModelGen does not evaluate (it takes a constant shape, or Shape/Gather/Unsqueeze/Concat of the input's shape)");
         }
 
         // ---- decomposed activations --------------------------------------------------------------------------------
@@ -573,10 +661,11 @@ namespace ModelGen.Formats.Onnx
             if (consumers.Count == 2)
             {
                 string? result = TryGelu(x, consumers[0], consumers[1]) ?? TryGelu(x, consumers[1], consumers[0])
-                    ?? TryGated(x, consumers[0], consumers[1]) ?? TryGated(x, consumers[1], consumers[0]);
+                    ?? TryGated(x, consumers[0], consumers[1]) ?? TryGated(x, consumers[1], consumers[0])
+                    ?? TrySoftsign(x, consumers[0], consumers[1]) ?? TrySoftsign(x, consumers[1], consumers[0]);
                 if (result is not null) return result;
             }
-            throw new FileFormatException($"tensor '{x}' feeds {consumers.Count} nodes ({List(consumers)}): ModelGen reads graphs that are one chain of layers (the only branches it takes are PyTorch's gelu, silu and hardswish decompositions)");
+            throw new FileFormatException($"tensor '{x}' feeds {consumers.Count} nodes ({List(consumers)}): ModelGen reads graphs that are one chain of layers (the only branches it takes are PyTorch's gelu, silu, hardswish and softsign decompositions)");
         }
 
         // x / sqrt2 (or x * 1/sqrt2) -> Erf -> + 1 -> then x * that * 0.5 in either order.
@@ -625,6 +714,18 @@ namespace ModelGen.Formats.Onnx
             MarkAll(gate, product);
             _layers.Add(new ImportedActivation(ActivationCatalog.KerasName(kind) + " decomposition " + gate.Describe() + " * " + product.Describe(), kind));
             return MainOutput(product);
+        }
+
+        // x / (1 + Abs(x)) is softsign (PyTorch's export of nn.Softsign).
+        private string? TrySoftsign(string x, OnnxNode abs, OnnxNode div)
+        {
+            if (!Is(abs, "Abs") || abs.Inputs.Count != 1 || !Is(div, "Div") || div.Inputs.Count != 2 || div.Inputs[0] != x) return null;
+            OnnxNode? plusOne = Only(abs, "Add");
+            if (plusOne is null || !ScalarOperand(plusOne, abs.Outputs[0], 1f) || plusOne.Outputs.Count != 1) return null;
+            if (div.Inputs[1] != plusOne.Outputs[0] || Consumers(plusOne.Outputs[0]).Count != 1 || plusOne.Outputs[0] == _outputName) return null;
+            MarkAll(abs, plusOne, div);
+            _layers.Add(new ImportedActivation("softsign decomposition " + abs.Describe() + " ... " + div.Describe(), Activation.Softsign));
+            return div.Outputs[0];
         }
 
         private static bool Is(OnnxNode node, string op) => node.IsDefaultDomain && node.OpType == op;
