@@ -1,4 +1,5 @@
 // Linked into the generator (netstandard2.0) and the runtime (net9.0): no Span, no dependency.
+using System;
 using System.Collections.Generic;
 
 namespace ModelGen.Formats.Onnx
@@ -30,6 +31,64 @@ namespace ModelGen.Formats.Onnx
 
         /// <summary>Where the network came from, for messages and docs (<c>ONNX IR 7, opset 14, pytorch 1.13.1</c>).</summary>
         public string Description { get; }
+
+        /// <summary>
+        /// Why ModelGen cannot build this network as a trainable model, or null. A batch normalization layer is the one
+        /// case: folding it into the dense layer beside it is exact at inference, but ModelGen's models train every
+        /// parameter, so the folded layer would train as a plain Dense instead of keeping the normalization frozen (as
+        /// Keras and PyTorch in eval mode do), and the parameters would not be the file's weights.
+        /// </summary>
+        public string? UnsupportedLayer()
+        {
+            foreach (ImportedLayer layer in Layers)
+            {
+                if (layer is ImportedBatchNorm)
+                {
+                    return layer.Source + " is batch normalization: ModelGen would have to fold it into the neighbouring dense layer, "
+                        + "and training would then update the folded weights instead of keeping the normalization frozen (its parameters "
+                        + "would not be the file's weights); fold it before exporting (e.g. torch.ao.quantization.fuse_modules or by hand) or remove it";
+                }
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// The weights in ModelGen's flat parameter layout (Keras <c>get_weights()</c> order): for each dense layer its
+        /// kernel <c>[inputs x units]</c> row-major, then its bias when it has one.
+        /// </summary>
+        public float[] FlatParameters()
+        {
+            long count = 0;
+            foreach (ImportedLayer layer in Layers)
+            {
+                if (layer is ImportedDense d) count += d.Kernel.LongLength + (d.Bias?.LongLength ?? 0);
+            }
+            var flat = new float[count];
+            long at = 0;
+            foreach (ImportedLayer layer in Layers)
+            {
+                if (layer is not ImportedDense d) continue;
+                Array.Copy(d.Kernel, 0, flat, at, d.Kernel.LongLength);
+                at += d.Kernel.LongLength;
+                if (d.Bias is null) continue;
+                Array.Copy(d.Bias, 0, flat, at, d.Bias.LongLength);
+                at += d.Bias.LongLength;
+            }
+            return flat;
+        }
+
+        /// <summary>The lengths of the tensors in <see cref="FlatParameters"/>, in order (as <c>IModel.TensorSizes</c>).</summary>
+        public int[] TensorSizes()
+        {
+            var sizes = new List<int>();
+            foreach (ImportedLayer layer in Layers)
+            {
+                if (layer is not ImportedDense d) continue;
+                sizes.Add(d.Kernel.Length);
+                if (d.Bias is not null) sizes.Add(d.Bias.Length);
+            }
+            return sizes.ToArray();
+        }
 
         /// <summary>Floats per sample out.</summary>
         public int OutputSize
