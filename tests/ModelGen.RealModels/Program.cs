@@ -25,7 +25,21 @@ foreach (string dir in Directory.GetDirectories(folder).OrderBy(d => d, StringCo
     string name = Path.GetFileName(dir);
     if (!name.StartsWith("onnx_", StringComparison.Ordinal) && !name.StartsWith("neg_onnx", StringComparison.Ordinal)) continue;
     string file = Directory.GetFiles(dir, "*.onnx").Single();
-    FormatResult<ImportedNetwork> result = OnnxReader.Read(File.ReadAllBytes(file));
+    byte[] bytes = File.ReadAllBytes(file);
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    FormatResult<ImportedNetwork> result = OnnxReader.Read(bytes);
+    double readMs = clock.Elapsed.TotalMilliseconds;
+    if (Environment.GetEnvironmentVariable("MODELGEN_TIME_AGAIN") is not null && result.Succeeded)
+    {
+        for (int k = 0; k < 3; k++)
+        {
+            clock.Restart();
+            OnnxModel m = OnnxModelReader.Parse(bytes);
+            double parse = clock.Elapsed.TotalMilliseconds;
+            new OnnxNetworkMapper(m).Map();
+            Console.WriteLine($"  again: parse {parse:F1} ms, total {clock.Elapsed.TotalMilliseconds:F1} ms");
+        }
+    }
     string ioPath = Path.Combine(dir, name + ".io.json");
     if (!File.Exists(ioPath))
     {
@@ -69,7 +83,7 @@ foreach (string dir in Directory.GetDirectories(folder).OrderBy(d => d, StringCo
         ImportedDropout x => $"Dropout({x.Rate})",
         _ => "?",
     }));
-    Console.WriteLine($"{(match ? "MATCH" : "MISMATCH")} {name}: {network.InputSize} -> {layers}; worst error {worst:F4} of the tolerance (rel {rel}, abs {abs}); {network.Description}");
+    Console.WriteLine($"{(match ? "MATCH" : "MISMATCH")} {name}: {network.InputSize} -> {layers}; worst error {worst:F4} of the tolerance (rel {rel}, abs {abs}); {network.Description}; read in {readMs:F1} ms ({bytes.Length} bytes, first call includes JIT only for the first case)");
 }
 Console.WriteLine(failures == 0 ? "all ONNX cases as expected" : $"{failures} case(s) not as expected");
 return failures == 0 ? 0 : 1;

@@ -862,7 +862,8 @@ namespace ModelGen.Formats.Onnx
             {
                 if (t.RawData.Length != count * 4) throw new FileFormatException($"{role} '{t.Name}'{At(node)} has {t.RawData.Length} bytes of raw data for {count} float32 values");
                 var values = new float[count];
-                for (int i = 0; i < values.Length; i++) values[i] = Bits.SingleAt(t.RawData, i * 4);
+                if (BitConverter.IsLittleEndian) Buffer.BlockCopy(t.RawData, 0, values, 0, t.RawData.Length);
+                else for (int i = 0; i < values.Length; i++) values[i] = Bits.SingleAt(t.RawData, i * 4);
                 return values;
             }
             if (t.FloatData.Count != count) throw new FileFormatException($"{role} '{t.Name}'{At(node)} has {t.FloatData.Count} values for shape [{string.Join(", ", t.Dims)}]");
