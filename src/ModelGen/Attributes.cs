@@ -19,33 +19,42 @@ namespace ModelGen
         /// <summary>A model with <paramref name="inputs"/> floats per sample.</summary>
         public ModelAttribute(int inputs) => Inputs = inputs;
 
+        /// <summary>
+        /// A saved model: architecture and weights from one file (a Keras 3 <c>.keras</c> zip or a full-model Keras <c>.h5</c>;
+        /// the format is recognized by content), listed as an AdditionalFile; the weights are compiled in.
+        /// </summary>
+        public ModelAttribute(string path) => Path = path;
+
+        /// <summary>The saved model file given to the constructor, or null.</summary>
+        public string? Path { get; }
+
         /// <summary>Floats per input sample (0 when the model comes from <see cref="Json"/>).</summary>
         public int Inputs { get; }
 
         /// <summary>Path of a JSON declaration, relative to the project directory; the file must be an AdditionalFile.</summary>
         public string? Json { get; set; }
 
-        /// <summary>Path of a weights file to compile into the assembly (safetensors or raw little-endian float32).</summary>
+        /// <summary>
+        /// Path of a weights file to compile into the assembly: safetensors, MGW1, raw little-endian float32, or a Keras
+        /// weights-only <c>.h5</c> / <c>.weights.h5</c>.
+        /// </summary>
         public string? Weights { get; set; }
     }
 
     /// <summary>A Keras <c>Dense</c> layer: <c>y = activation(x @ kernel + bias)</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     [Conditional("MODELGEN_KEEP_ATTRIBUTES")]
-    public sealed class DenseAttribute : Attribute
+    public sealed class DenseAttribute : ActivationParametersAttribute
     {
         /// <summary>A dense layer of <paramref name="units"/> units followed by <paramref name="activation"/>.</summary>
         public DenseAttribute(int units, Activation activation = Activation.Linear)
+            : base(activation)
         {
             Units = units;
-            Activation = activation;
         }
 
         /// <summary>Number of units (outputs).</summary>
         public int Units { get; }
-
-        /// <summary>The activation applied to the layer's output.</summary>
-        public Activation Activation { get; }
 
         /// <summary>Whether the layer has a bias vector (default true).</summary>
         public bool UseBias { get; set; } = true;
@@ -55,32 +64,31 @@ namespace ModelGen
 
         /// <summary>Initializer of the bias (default <see cref="Initializer.Zeros"/>).</summary>
         public Initializer BiasInitializer { get; set; } = Initializer.Zeros;
-
-        /// <summary>Alpha of elu and celu (default 1).</summary>
-        public float Alpha { get; set; } = float.NaN;
-
-        /// <summary>Negative slope of leaky_relu (default 0.2).</summary>
-        public float NegativeSlope { get; set; } = float.NaN;
-
-        /// <summary>Threshold of soft_shrink and hard_shrink (default 0.5) and of threshold (required).</summary>
-        public float Threshold { get; set; } = float.NaN;
-
-        /// <summary>Value below the threshold for the threshold activation (required).</summary>
-        public float DefaultValue { get; set; } = float.NaN;
-
-        /// <summary>b of squareplus (default 4).</summary>
-        public float B { get; set; } = float.NaN;
     }
 
     /// <summary>A Keras <c>Activation</c> layer: applies a function to its input, with no parameters to learn.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     [Conditional("MODELGEN_KEEP_ATTRIBUTES")]
-    public sealed class ActivationAttribute : Attribute
+    public sealed class ActivationAttribute : ActivationParametersAttribute
     {
         /// <summary>An activation layer applying <paramref name="activation"/>.</summary>
-        public ActivationAttribute(Activation activation) => Activation = activation;
+        public ActivationAttribute(Activation activation)
+            : base(activation)
+        {
+        }
+    }
 
-        /// <summary>The function applied.</summary>
+    /// <summary>
+    /// What <see cref="DenseAttribute"/> and <see cref="ActivationAttribute"/> share: the activation and its parameters.
+    /// A parameter the activation does not take is a warning (MGEN009); one left unset takes the Keras default. The
+    /// parameters are the rows of the generator's activation parameter table (see docs/architecture.md).
+    /// </summary>
+    public abstract class ActivationParametersAttribute : Attribute
+    {
+        /// <summary>Sets the activation; only the layer attributes of this assembly derive from this class.</summary>
+        private protected ActivationParametersAttribute(Activation activation) => Activation = activation;
+
+        /// <summary>The activation applied to the layer's output.</summary>
         public Activation Activation { get; }
 
         /// <summary>Alpha of elu and celu (default 1).</summary>

@@ -25,5 +25,9 @@ namespace ModelGen.Generator.Model
         EquatableArray<DeclaredLayer> Layers,
         string? Json,
         string? Weights,
-        LocationInfo Attribute);
+        LocationInfo Attribute)
+    {
+        /// <summary>The saved model path of <c>[Model("m.keras")]</c> as written, or null.</summary>
+        public string? SavedModel { get; init; }
+    }
 }

@@ -18,7 +18,21 @@ namespace ModelGen.Generator.Model
     internal readonly record struct ActivationSpec(Activation Kind, float Alpha, float NegativeSlope, float Threshold, float DefaultValue, float B)
     {
         /// <summary>The identity.</summary>
-        public static ActivationSpec Linear => new(Activation.Linear, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN);
+        public static ActivationSpec Linear => Of(Activation.Linear);
+
+        /// <summary><paramref name="kind"/> with every parameter unset (NaN); <see cref="With"/> sets them.</summary>
+        public static ActivationSpec Of(Activation kind) => new(kind, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN);
+
+        /// <summary>This spec with the parameter <paramref name="parameter"/> (one row of <see cref="ActivationCatalog.ParameterTable"/>) set to <paramref name="value"/>.</summary>
+        public ActivationSpec With(ActivationParameterKinds parameter, float value) => parameter switch
+        {
+            ActivationParameterKinds.Alpha => this with { Alpha = value },
+            ActivationParameterKinds.NegativeSlope => this with { NegativeSlope = value },
+            ActivationParameterKinds.Threshold => this with { Threshold = value },
+            ActivationParameterKinds.DefaultValue => this with { DefaultValue = value },
+            ActivationParameterKinds.B => this with { B = value },
+            _ => throw new System.ArgumentOutOfRangeException(nameof(parameter), parameter, "not a single activation parameter"),
+        };
 
         /// <summary>True for the identity.</summary>
         public bool IsLinear => Kind == Activation.Linear;
@@ -144,11 +158,23 @@ namespace ModelGen.Generator.Model
     /// <summary>Builds the layer list of a <see cref="NetworkSpec"/>: shapes, offsets, and fusion of linear Dense + Activation.</summary>
     internal static class NetworkBuilder
     {
-        /// <summary>Largest width of any layer or input.</summary>
-        public const int MaxWidth = 1 << 20;
+        /// <summary>
+        /// Largest width of any layer or input: 262,144 (2^18). A declaration past it (a 10^6-unit layer) is refused with
+        /// MGEN006 before anything is sized by it; docs/reliability.md lists the limits.
+        /// </summary>
+        public const int MaxWidth = 1 << 18;
 
-        /// <summary>Largest parameter count of a model.</summary>
+        /// <summary>
+        /// Largest parameter count of a model: 134,217,728 (2^27, 512 MB of float32 per instance, before the gradient and
+        /// optimizer state that Fit adds).
+        /// </summary>
         public const long MaxParameters = 1L << 27;
+
+        /// <summary>
+        /// Largest number of values of a weights file compiled into a model (<c>[Model(Weights = ...)]</c>): 1,048,576 (2^20,
+        /// 4 MB of float32, about 15 MB of generated C#). Larger weights are loaded at run time with <c>WeightFile</c>.
+        /// </summary>
+        public const int MaxEmbeddedParameters = 1 << 20;
 
         /// <summary>Largest number of layers.</summary>
         public const int MaxLayers = 1024;

@@ -2,6 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis.Text;
+using ModelGen.Formats;
+using ModelGen.Formats.Keras;
+using ModelGen.Formats.Weights;
 using ModelGen.Generator.Diagnostics;
 using ModelGen.Generator.Model;
 
@@ -30,6 +35,8 @@ namespace ModelGen.Generator.Parsing
             DeclaredLayer[] declared = request.Layers.AsSpan().ToArray();
             string source = "attributes on " + request.Name;
             EquatableArray<JsonWeightGroup> manifest = default;
+            EquatableArray<string> denseNames = default;
+            WeightsFile? savedModel = null;
 
             if (request.Json is not null)
             {
@@ -46,6 +53,36 @@ namespace ModelGen.Generator.Parsing
                 declared = file.Layers.AsSpan().ToArray();
                 source = request.Json + " (" + file.Format + ")";
                 manifest = file.WeightsManifest;
+                denseNames = file.DenseLayerNames;
+            }
+            else if (request.SavedModel is not null)
+            {
+                // [Model("m.keras")]: the architecture is the file's model config, read by the Keras config reader.
+                savedModel = Find(request, "path", request.SavedModel, weightsFiles, f => f.SourcePath, projectDirectory, DiagnosticDescriptors.SavedModelNotFound, diagnostics);
+                if (savedModel is null) return Failed(diagnostics);
+                if (savedModel.Format == SavedModelReader.OnnxFormat)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OnnxNotSupported, at, request.Name, request.SavedModel));
+                    return Failed(diagnostics);
+                }
+                if (savedModel.Error is not null || savedModel.Keras is null)
+                {
+                    string why = savedModel.Error ?? "it is a " + savedModel.Format + " weights file, not a saved Keras model";
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SavedModelUnreadable, at, request.Name, request.SavedModel, why));
+                    return Failed(diagnostics);
+                }
+                if (savedModel.Keras.ConfigJson is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SavedModelHoldsOnlyWeights, at, request.Name, request.SavedModel));
+                    return Failed(diagnostics);
+                }
+                JsonModelFile config = KerasConfigReader.Read(savedModel.SourcePath, SourceText.From(savedModel.Keras.ConfigJson), savedModel.Keras.KerasVersion, CancellationToken.None);
+                diagnostics.AddRange(config.Diagnostics);
+                if (!config.Usable) return Failed(diagnostics);
+                inputs = config.InputSize;
+                declared = config.Layers.AsSpan().ToArray();
+                source = request.SavedModel + " (" + savedModel.Format + ", " + config.Format + ")";
+                denseNames = config.DenseLayerNames;
             }
 
             LayerSpec[]? layers = NetworkBuilder.Build(inputs, declared, out float inputDropout, out string? tooLarge);
@@ -61,6 +98,12 @@ namespace ModelGen.Generator.Parsing
             }
 
             var spec = new NetworkSpec(request.Namespace, request.ClassName, source, inputs, new EquatableArray<LayerSpec>(layers), default, inputDropout);
+            if (savedModel is not null)
+            {
+                float[]? weights = ArrangeKeras(request, request.SavedModel!, savedModel, denseNames, layers, diagnostics);
+                if (weights is null) return Failed(diagnostics);
+                return new ResolvedModel(spec with { Weights = new EquatableArray<float>(weights) }, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+            }
             if (request.Weights is not null)
             {
                 WeightsFile? file = Find(request, "Weights", request.Weights, weightsFiles, f => f.SourcePath, projectDirectory, DiagnosticDescriptors.WeightsFileNotFound, diagnostics);
@@ -70,10 +113,22 @@ namespace ModelGen.Generator.Parsing
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsUnreadable, at, request.Name, request.Weights, file.Error));
                     return Failed(diagnostics);
                 }
-                if (file.Format == WeightsReader.RawFormat && manifest.Count > 0 && ManifestMisfit(manifest, layers) is string misfit)
+                if (file.Format == WeightFormats.RawFloat32 && manifest.Count > 0 && ManifestMisfit(manifest, layers) is string misfit)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsManifestMisfit, at, request.Name, request.Json, misfit));
                     return Failed(diagnostics);
+                }
+                if (file.Format == SavedModelReader.OnnxFormat)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OnnxNotSupported, at, request.Name, request.Weights));
+                    return Failed(diagnostics);
+                }
+                if (file.Keras is not null)
+                {
+                    // A Keras weights file (.h5, .weights.h5, or the weights of a .keras / full .h5): matched by layer.
+                    float[]? weights = ArrangeKeras(request, request.Weights, file, denseNames, layers, diagnostics);
+                    if (weights is null) return Failed(diagnostics);
+                    return new ResolvedModel(spec with { Weights = new EquatableArray<float>(weights) }, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
                 }
                 file = JoinShards(request, file, weightsFiles, diagnostics);
                 if (file is null) return Failed(diagnostics);
@@ -94,29 +149,34 @@ namespace ModelGen.Generator.Parsing
         }
 
         /// <summary>
-        /// Why a TensorFlow.js <c>weightsManifest</c> does not describe the raw float32 stream the layers expect (each Dense
-        /// layer's kernel <c>[inputs, units]</c>, then its bias), or null when it does: a non-float32 or quantized tensor,
-        /// or a shape out of order.
+        /// The parameters from a Keras file: its Dense layers found by the architecture's Dense layer names (or in order),
+        /// checked against the model's; reports MGEN055 and returns null when they do not fit.
         /// </summary>
+        private static float[]? ArrangeKeras(ModelRequest request, string path, WeightsFile file, EquatableArray<string> denseNames, LayerSpec[] layers, List<DiagnosticInfo> diagnostics)
+        {
+            KerasModelFile keras = SavedModelReader.ToKerasFile(file);
+            string[] names = denseNames.AsSpan().ToArray();
+            FormatResult<List<KerasDenseLayer>> selected = KerasDenseWeights.Select(keras, names.Length > 0 ? names : null);
+            FormatResult<float[]> arranged = selected.Value is { } dense
+                ? KerasDenseWeights.Arrange(dense, layers.Where(l => l.Kind == LayerKind.Dense).Select(l => (l.Inputs, l.Units, l.UseBias)).ToList())
+                : FormatResult<float[]>.Fail(selected.Error!);
+            if (arranged.Value is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KerasWeightsMisfit, request.Attribute, request.Name, path, arranged.Error));
+                return null;
+            }
+            return arranged.Value;
+        }
+
+        /// <summary>Why the TensorFlow.js <c>weightsManifest</c> does not describe the raw float32 stream the layers expect, or null.</summary>
         private static string? ManifestMisfit(EquatableArray<JsonWeightGroup> manifest, LayerSpec[] layers)
         {
-            var listed = new List<JsonWeightEntry>();
-            foreach (JsonWeightGroup group in manifest) listed.AddRange(group.Weights.AsSpan().ToArray());
-            foreach (JsonWeightEntry entry in listed)
+            var tensors = new List<(string Name, int[] Shape, string DType, string? QuantizationDType)>();
+            foreach (JsonWeightGroup group in manifest)
             {
-                if (entry.QuantizationDType is not null) return $"lists {entry.Name} quantized to {entry.QuantizationDType}; ModelGen reads float32 weights only (export without quantization)";
-                if (entry.DType != "float32") return $"lists {entry.Name} as {entry.DType}; ModelGen reads float32 weights only";
+                foreach (JsonWeightEntry entry in group.Weights) tensors.Add((entry.Name, entry.Shape.AsSpan().ToArray(), entry.DType, entry.QuantizationDType));
             }
-            var expected = new List<string>();
-            foreach (LayerSpec layer in layers)
-            {
-                if (layer.Kind != LayerKind.Dense) continue;
-                expected.Add("[" + layer.Inputs + ", " + layer.Units + "]");
-                if (layer.UseBias) expected.Add("[" + layer.Units + "]");
-            }
-            var actual = listed.Select(e => "[" + string.Join(", ", e.Shape.AsSpan().ToArray()) + "]").ToList();
-            if (actual.SequenceEqual(expected)) return null;
-            return $"lists the tensors {string.Join(" ", actual)}, but the layers need {string.Join(" ", expected)} in that order";
+            return TfjsWeightsManifest.Misfit(tensors, layers.Where(l => l.Kind == LayerKind.Dense).Select(l => (l.Inputs, l.Units, l.UseBias)));
         }
 
         private static readonly System.Text.RegularExpressions.Regex s_shard = new(@"^(?<stem>.*-shard)(?<index>[0-9]+)of(?<count>[0-9]+)\.bin$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
@@ -132,7 +192,7 @@ namespace ModelGen.Generator.Parsing
             string path = Normalize(file.SourcePath);
             int slash = path.LastIndexOf('/');
             System.Text.RegularExpressions.Match match = s_shard.Match(path.Substring(slash + 1));
-            if (!match.Success || file.Format != WeightsReader.RawFormat || !int.TryParse(match.Groups["count"].Value, out int count) || count < 2 || count > 10_000) return file;
+            if (!match.Success || file.Format != WeightFormats.RawFloat32 || !int.TryParse(match.Groups["count"].Value, out int count) || count < 2 || count > 10_000) return file;
             string stem = path.Substring(0, slash + 1) + match.Groups["stem"].Value;
             string written = Normalize(request.Weights!);
             string writtenStem = written.Substring(0, written.LastIndexOf('/') + 1) + match.Groups["stem"].Value;
