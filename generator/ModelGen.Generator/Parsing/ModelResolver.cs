@@ -37,6 +37,7 @@ namespace ModelGen.Generator.Parsing
             EquatableArray<JsonWeightGroup> manifest = default;
             EquatableArray<string> denseNames = default;
             WeightsFile? savedModel = null;
+            EquatableArray<float>? onnxWeights = null;
 
             if (request.Json is not null)
             {
@@ -62,27 +63,39 @@ namespace ModelGen.Generator.Parsing
                 if (savedModel is null) return Failed(diagnostics);
                 if (savedModel.Format == SavedModelReader.OnnxFormat)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OnnxNotSupported, at, request.Name, request.SavedModel));
-                    return Failed(diagnostics);
+                    // [Model("m.onnx")]: the reader mapped the graph to layers; the weights are the file's, in layer order.
+                    if (savedModel.Error is not null || savedModel.Onnx is null || savedModel.Onnx.Layers.Count == 0)
+                    {
+                        bool batchNorm = savedModel.Onnx?.BatchNormalization == true;
+                        diagnostics.Add(DiagnosticInfo.Create(batchNorm ? DiagnosticDescriptors.OnnxBatchNormalization : DiagnosticDescriptors.OnnxUnsupported, at, request.Name, request.SavedModel, savedModel.Error ?? "it has no layers"));
+                        return Failed(diagnostics);
+                    }
+                    inputs = savedModel.Onnx.InputSize;
+                    declared = savedModel.Onnx.Layers.AsSpan().ToArray();
+                    source = request.SavedModel + " (" + savedModel.Onnx.Description + ")";
+                    onnxWeights = savedModel.Values;
                 }
-                if (savedModel.Error is not null || savedModel.Keras is null)
+                else
                 {
-                    string why = savedModel.Error ?? "it is a " + savedModel.Format + " weights file, not a saved Keras model";
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SavedModelUnreadable, at, request.Name, request.SavedModel, why));
-                    return Failed(diagnostics);
+                    if (savedModel.Error is not null || savedModel.Keras is null)
+                    {
+                        string why = savedModel.Error ?? "it is a " + savedModel.Format + " weights file, not a saved Keras model";
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SavedModelUnreadable, at, request.Name, request.SavedModel, why));
+                        return Failed(diagnostics);
+                    }
+                    if (savedModel.Keras.ConfigJson is null)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SavedModelHoldsOnlyWeights, at, request.Name, request.SavedModel));
+                        return Failed(diagnostics);
+                    }
+                    JsonModelFile config = KerasConfigReader.Read(savedModel.SourcePath, SourceText.From(savedModel.Keras.ConfigJson), savedModel.Keras.KerasVersion, CancellationToken.None);
+                    diagnostics.AddRange(config.Diagnostics);
+                    if (!config.Usable) return Failed(diagnostics);
+                    inputs = config.InputSize;
+                    declared = config.Layers.AsSpan().ToArray();
+                    source = request.SavedModel + " (" + savedModel.Format + ", " + config.Format + ")";
+                    denseNames = config.DenseLayerNames;
                 }
-                if (savedModel.Keras.ConfigJson is null)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SavedModelHoldsOnlyWeights, at, request.Name, request.SavedModel));
-                    return Failed(diagnostics);
-                }
-                JsonModelFile config = KerasConfigReader.Read(savedModel.SourcePath, SourceText.From(savedModel.Keras.ConfigJson), savedModel.Keras.KerasVersion, CancellationToken.None);
-                diagnostics.AddRange(config.Diagnostics);
-                if (!config.Usable) return Failed(diagnostics);
-                inputs = config.InputSize;
-                declared = config.Layers.AsSpan().ToArray();
-                source = request.SavedModel + " (" + savedModel.Format + ", " + config.Format + ")";
-                denseNames = config.DenseLayerNames;
             }
 
             LayerSpec[]? layers = NetworkBuilder.Build(inputs, declared, out float inputDropout, out string? tooLarge);
@@ -98,6 +111,15 @@ namespace ModelGen.Generator.Parsing
             }
 
             var spec = new NetworkSpec(request.Namespace, request.ClassName, source, inputs, new EquatableArray<LayerSpec>(layers), default, inputDropout);
+            if (onnxWeights is { } flat)
+            {
+                if (flat.Count != spec.ParameterCount)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OnnxUnsupported, at, request.Name, request.SavedModel, $"its layers need {spec.ParameterCount} parameters but it holds {flat.Count}"));
+                    return Failed(diagnostics);
+                }
+                return new ResolvedModel(spec with { Weights = flat }, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+            }
             if (savedModel is not null)
             {
                 float[]? weights = ArrangeKeras(request, request.SavedModel!, savedModel, denseNames, layers, diagnostics);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using ModelGen.Formats;
 using ModelGen.Formats.Hdf5;
 using ModelGen.Formats.Keras;
+using ModelGen.Formats.Onnx;
 using ModelGen.Formats.Zip;
 using ModelGen.Generator.Model;
 
@@ -15,6 +16,14 @@ namespace ModelGen.Generator.Parsing
     /// <summary>What a Keras file adds to its <see cref="WeightsFile"/>: the model config, the writer, and the layers.</summary>
     /// <remarks>Strings, a flag and <see cref="EquatableArray{T}"/> only: equatable and safe to cache.</remarks>
     internal sealed record SavedKerasModel(string? ConfigJson, string? KerasVersion, EquatableArray<SavedKerasLayer> Layers, bool UnorderedClassLayout);
+
+    /// <summary>What an ONNX file adds to its <see cref="WeightsFile"/>: the input size, the layers in declared form and the writer.</summary>
+    /// <remarks>Numbers, strings, specs and <see cref="EquatableArray{T}"/> only: equatable and safe to cache.</remarks>
+    /// <param name="InputSize">Floats per sample in.</param>
+    /// <param name="Layers">The layers (empty when the file is refused).</param>
+    /// <param name="Description">IR version, opset and writer, for the generated docs.</param>
+    /// <param name="BatchNormalization">True when the file was refused for a BatchNormalization layer (MGEN066).</param>
+    internal sealed record SavedOnnxModel(int InputSize, EquatableArray<DeclaredLayer> Layers, string Description, bool BatchNormalization);
 
     /// <summary>
     /// Decodes saved model files (<c>[Model("m.keras")]</c>, and Keras weights files named by <c>Weights</c>), recognized by
@@ -37,9 +46,8 @@ namespace ModelGen.Generator.Parsing
             if (!ZipReader.HasSignature(bytes) && !Hdf5File.HasSignature(bytes))
             {
                 // ===== ONNX dispatch point =====
-                // Neither a zip nor HDF5: by the rules of [Model(path)] the file is ONNX. The ONNX reader plugs in here and
-                // returns its WeightsFile; until then the resolver reports MGEN053 for this format.
-                return new WeightsFile(source, OnnxFormat, new EquatableArray<float>(Array.Empty<float>()), "ONNX models are not supported yet");
+                // Neither a zip nor HDF5: by the rules of [Model(path)] the file is ONNX.
+                return DecodeOnnx(source, bytes, maxValues);
             }
             FormatResult<KerasModelFile> result = KerasFileReader.Read(bytes);
             if (result.Value is not { } file) return new WeightsFile(source, "", new EquatableArray<float>(Array.Empty<float>()), result.Error);
@@ -72,6 +80,33 @@ namespace ModelGen.Generator.Parsing
             return new WeightsFile(source, file.Format, new EquatableArray<float>(values), null)
             {
                 Keras = new SavedKerasModel(file.ConfigJson, file.KerasVersion, new EquatableArray<SavedKerasLayer>(layers), file.UnorderedClassLayout),
+            };
+        }
+
+        /// <summary>
+        /// Reads an ONNX file with the shared reader (src/ModelGen/Formats/Onnx) and maps it to declared layers; a refused
+        /// file keeps the reader's message in <see cref="WeightsFile.Error"/> (which names the operator and node).
+        /// </summary>
+        private static WeightsFile DecodeOnnx(string source, byte[] bytes, long maxValues)
+        {
+            var empty = new EquatableArray<float>(Array.Empty<float>());
+            FormatResult<ImportedNetwork> result = OnnxReader.Read(bytes);
+            if (result.Value is not { } network) return new WeightsFile(source, OnnxFormat, empty, result.Error);
+            DeclaredLayer[]? declared = OnnxSpecMapper.Map(network, out float[] weights, out string? error, out bool batchNormalization);
+            if (declared is null)
+            {
+                return new WeightsFile(source, OnnxFormat, empty, error)
+                {
+                    Onnx = new SavedOnnxModel(network.InputSize, default, network.Description, batchNormalization),
+                };
+            }
+            if (weights.Length > maxValues)
+            {
+                return new WeightsFile(source, OnnxFormat, empty, $"it holds {weights.Length} weights, more than a model with compiled-in weights can take ({maxValues}); load it at run time with OnnxWeights.Load instead");
+            }
+            return new WeightsFile(source, OnnxFormat, new EquatableArray<float>(weights), null)
+            {
+                Onnx = new SavedOnnxModel(network.InputSize, new EquatableArray<DeclaredLayer>(declared), network.Description, false),
             };
         }
 

@@ -23,6 +23,9 @@ namespace ModelGen.Generator.Parsing
 
         /// <summary>For a Keras file (<c>.keras</c>, <c>.h5</c>): its config, writer and layers; null for the other formats.</summary>
         public SavedKerasModel? Keras { get; init; }
+
+        /// <summary>For an ONNX file: its layers (the weights are <see cref="Values"/>); null for the other formats.</summary>
+        public SavedOnnxModel? Onnx { get; init; }
     }
 
     /// <summary>
