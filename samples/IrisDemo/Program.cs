@@ -4,11 +4,14 @@
 //   dotnet run --project samples/IrisDemo -c Release
 //   dotnet run --project samples/IrisDemo -c Release -- --export samples/AotInference/models
 //       also writes the trained weights as iris.safetensors there (the AOT sample compiles them in)
+//   dotnet run --project samples/IrisDemo -c Release -- --chart curves.png
+//       writes the loss and accuracy curves there (default: irisnet-training.png in the temporary folder)
 using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using ModelGen;
+using Spectre.Console;
 
 // 1. Data: 150 flowers, 4 measurements each, 3 species (sklearn's copy of Fisher's data). Standardize the features.
 string[] rows = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "iris.csv")).Skip(1).Where(r => r.Length > 0).ToArray();
@@ -32,25 +35,37 @@ float[] Take(float[] data, int width, int[] which) => which.SelectMany(r => data
 float[] trainX = Take(features, 4, trainRows), trainY = Take(labels, 1, trainRows);
 float[] validX = Take(features, 4, validRows), validY = Take(labels, 1, validRows);
 
-// 2. Train.
+// 2. Train, with a live progress bar fed through Fit's IProgress<EpochResult> (the runtime itself knows nothing of Spectre).
 var model = new IrisNet(seed: 42);
 Console.WriteLine($"IrisNet: {IrisNet.InputSize} inputs -> {IrisNet.OutputSize} outputs, {IrisNet.ParameterCount} parameters");
-TrainingHistory history = model.Fit(trainX, trainY, Loss.SparseCategoricalCrossentropy, new Adam(learningRate: 0.01f), new TrainingOptions
-{
-    Epochs = 60,
-    BatchSize = 16,
-    Seed = 7,
-    ValidationInputs = validX,
-    ValidationTargets = validY,
-    OnEpoch = e =>
+const int Epochs = 60;
+TrainingHistory history = null!;
+AnsiConsole.Progress()
+    .AutoClear(false)
+    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+    .Start(context =>
     {
-        if (e.Epoch % 10 == 0)
+        ProgressTask bar = context.AddTask("training", maxValue: Epochs);
+        history = model.Fit(trainX, trainY, Loss.SparseCategoricalCrossentropy, new Adam(learningRate: 0.01f), new TrainingOptions
         {
-            Console.WriteLine($"epoch {e.Epoch,3}  loss {e.Loss:F4}  accuracy {e.Accuracy:P1}  validation loss {e.ValidationLoss:F4}  validation accuracy {e.ValidationAccuracy:P1}");
-        }
-        return true;
-    },
-});
+            Epochs = Epochs,
+            BatchSize = 16,
+            Seed = 7,
+            ValidationInputs = validX,
+            ValidationTargets = validY,
+            Progress = new EpochProgress(bar, Epochs),
+        });
+    });
+foreach (EpochResult e in history.Epochs.Where(e => e.Epoch % 10 == 0))
+{
+    Console.WriteLine($"epoch {e.Epoch,3}  loss {e.Loss:F4}  accuracy {e.Accuracy:P1}  validation loss {e.ValidationLoss:F4}  validation accuracy {e.ValidationAccuracy:P1}");
+}
+
+// The loss and accuracy curves, as a PNG image (ScottPlot).
+int chartAt = Array.IndexOf(args, "--chart");
+string chart = chartAt >= 0 && chartAt + 1 < args.Length ? args[chartAt + 1] : Path.Combine(Path.GetTempPath(), "irisnet-training.png");
+TrainingChart.Write(history, chart);
+Console.WriteLine($"loss and accuracy curves: {Path.GetFullPath(chart)}");
 
 // 3. Evaluate.
 (float loss, float? accuracy) = model.Evaluate(features, labels, Loss.SparseCategoricalCrossentropy);
@@ -87,3 +102,14 @@ return accuracy >= 0.9f ? 0 : 1;
 [Dense(16, Activation.Relu)]
 [Dense(3, Activation.Softmax)]
 public partial class IrisNet { }
+
+/// <summary>Moves the Spectre.Console progress bar one step per epoch and shows the epoch's figures beside it.</summary>
+/// <remarks>Fit calls <see cref="Report"/> on the training thread after each epoch; Spectre redraws on its own timer.</remarks>
+sealed class EpochProgress(ProgressTask bar, int epochs) : IProgress<EpochResult>
+{
+    public void Report(EpochResult e)
+    {
+        bar.Description = $"epoch {e.Epoch,2}/{epochs}  loss {e.Loss:F4}  accuracy {e.Accuracy:P1}  val. accuracy {e.ValidationAccuracy:P1}";
+        bar.Value = e.Epoch;
+    }
+}

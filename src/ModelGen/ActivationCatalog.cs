@@ -118,30 +118,76 @@ namespace ModelGen
             return false;
         }
 
-        /// <summary>The parameters <paramref name="activation"/> takes.</summary>
-        public static ActivationParameterKinds Parameters(Activation activation) => activation switch
+        /// <summary>
+        /// The activation parameters, one row each: the C# property (on <c>DenseAttribute</c>, <c>ActivationAttribute</c> and
+        /// the generator's <c>ActivationSpec</c>), the key in ModelGen's JSON format, the Keras default, the activations
+        /// that take it and those that require it, and the check of a given value. Every reader and the parameter rules
+        /// below come from this table; a new parameter is a new row (see docs/architecture.md, "Adding an activation").
+        /// </summary>
+        internal static readonly ActivationParameter[] ParameterTable =
         {
-            Activation.LeakyRelu => ActivationParameterKinds.NegativeSlope,
-            Activation.Elu or Activation.Celu => ActivationParameterKinds.Alpha,
-            Activation.SoftShrink or Activation.HardShrink => ActivationParameterKinds.Threshold,
-            Activation.Threshold => ActivationParameterKinds.Threshold | ActivationParameterKinds.DefaultValue,
-            Activation.Squareplus => ActivationParameterKinds.B,
-            _ => ActivationParameterKinds.None,
+            new(ActivationParameterKinds.Alpha, "Alpha", "alpha", DefaultAlpha, new[] { Activation.Elu, Activation.Celu }, null,
+                (activation, v) => activation == Activation.Celu && v == 0 ? "celu divides by alpha, so it must not be 0" : null),
+            new(ActivationParameterKinds.NegativeSlope, "NegativeSlope", "negative_slope", DefaultNegativeSlope, new[] { Activation.LeakyRelu }, null, null),
+            new(ActivationParameterKinds.Threshold, "Threshold", "threshold", DefaultShrinkThreshold,
+                new[] { Activation.SoftShrink, Activation.HardShrink, Activation.Threshold }, new[] { Activation.Threshold },
+                (activation, v) => activation != Activation.Threshold && v < 0 ? "a shrink threshold must not be negative" : null),
+            new(ActivationParameterKinds.DefaultValue, "DefaultValue", "default_value", float.NaN, new[] { Activation.Threshold }, new[] { Activation.Threshold }, null),
+            new(ActivationParameterKinds.B, "B", "b", DefaultB, new[] { Activation.Squareplus }, null,
+                (_, v) => v < 0 ? "b must not be negative" : null),
         };
+
+        /// <summary>The index in <see cref="ParameterTable"/> of <paramref name="kind"/> (a single flag).</summary>
+        internal static int IndexOfParameter(ActivationParameterKinds kind)
+        {
+            for (int i = 0; i < ParameterTable.Length; i++)
+            {
+                if (ParameterTable[i].Kind == kind) return i;
+            }
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a single activation parameter");
+        }
+
+        /// <summary>The index in <see cref="ParameterTable"/> of the parameter whose C# property is <paramref name="property"/>, or -1.</summary>
+        internal static int IndexOfParameter(string property)
+        {
+            for (int i = 0; i < ParameterTable.Length; i++)
+            {
+                if (string.Equals(ParameterTable[i].Property, property, StringComparison.Ordinal)) return i;
+            }
+            return -1;
+        }
+
+        /// <summary>The parameters <paramref name="activation"/> takes.</summary>
+        public static ActivationParameterKinds Parameters(Activation activation)
+        {
+            ActivationParameterKinds kinds = ActivationParameterKinds.None;
+            foreach (ActivationParameter parameter in ParameterTable)
+            {
+                if (parameter.IsTakenBy(activation)) kinds |= parameter.Kind;
+            }
+            return kinds;
+        }
 
         /// <summary>Parameters that have no Keras default and must be given.</summary>
-        public static ActivationParameterKinds RequiredParameters(Activation activation) =>
-            activation == Activation.Threshold ? ActivationParameterKinds.Threshold | ActivationParameterKinds.DefaultValue : ActivationParameterKinds.None;
+        public static ActivationParameterKinds RequiredParameters(Activation activation)
+        {
+            ActivationParameterKinds kinds = ActivationParameterKinds.None;
+            foreach (ActivationParameter parameter in ParameterTable)
+            {
+                if (parameter.IsRequiredBy(activation)) kinds |= parameter.Kind;
+            }
+            return kinds;
+        }
 
         /// <summary>The Keras default of a parameter (NaN when it has none).</summary>
-        public static float DefaultOf(Activation activation, ActivationParameterKinds parameter) => parameter switch
+        public static float DefaultOf(Activation activation, ActivationParameterKinds parameter)
         {
-            ActivationParameterKinds.Alpha => DefaultAlpha,
-            ActivationParameterKinds.NegativeSlope => DefaultNegativeSlope,
-            ActivationParameterKinds.Threshold when activation != Activation.Threshold => DefaultShrinkThreshold,
-            ActivationParameterKinds.B => DefaultB,
-            _ => float.NaN,
-        };
+            foreach (ActivationParameter row in ParameterTable)
+            {
+                if (row.Kind == parameter) return row.IsRequiredBy(activation) ? float.NaN : row.Default;
+            }
+            return float.NaN;
+        }
 
         /// <summary>True for functions that couple the units of a sample (softmax, log_softmax, sparsemax, glu).</summary>
         public static bool IsVectorWise(Activation activation) =>
@@ -152,5 +198,47 @@ namespace ModelGen
 
         /// <summary>True when <paramref name="width"/> is a valid input width (glu needs an even one).</summary>
         public static bool AcceptsWidth(Activation activation, int width) => activation != Activation.Glu || width % 2 == 0;
+    }
+
+    /// <summary>One row of <see cref="ActivationCatalog.ParameterTable"/>: one activation parameter and its rules.</summary>
+    internal sealed class ActivationParameter
+    {
+        private readonly Activation[] _takenBy;
+        private readonly Activation[] _requiredBy;
+        private readonly Func<Activation, float, string?>? _check;
+
+        /// <summary>Creates a row; see the properties.</summary>
+        public ActivationParameter(ActivationParameterKinds kind, string property, string jsonKey, float defaultValue, Activation[] takenBy, Activation[]? requiredBy, Func<Activation, float, string?>? check)
+        {
+            Kind = kind;
+            Property = property;
+            JsonKey = jsonKey;
+            Default = defaultValue;
+            _takenBy = takenBy;
+            _requiredBy = requiredBy ?? new Activation[0];
+            _check = check;
+        }
+
+        /// <summary>The flag of this parameter.</summary>
+        public ActivationParameterKinds Kind { get; }
+
+        /// <summary>The C# property name on <c>DenseAttribute</c> and <c>ActivationAttribute</c> (and in diagnostics).</summary>
+        public string Property { get; }
+
+        /// <summary>The key beside the activation name in ModelGen's JSON format.</summary>
+        public string JsonKey { get; }
+
+        /// <summary>The Keras default when the parameter is not given (NaN when there is none).</summary>
+        public float Default { get; }
+
+        /// <summary>True when <paramref name="activation"/> takes this parameter.</summary>
+        public bool IsTakenBy(Activation activation) => Array.IndexOf(_takenBy, activation) >= 0;
+
+        /// <summary>True when <paramref name="activation"/> has no default for this parameter, so it must be given.</summary>
+        public bool IsRequiredBy(Activation activation) => Array.IndexOf(_requiredBy, activation) >= 0;
+
+        /// <summary>Why <paramref name="value"/> is not usable for <paramref name="activation"/>, or null when it is.</summary>
+        public string? Check(Activation activation, float value) =>
+            float.IsNaN(value) || float.IsInfinity(value) ? "it must be a finite number" : _check?.Invoke(activation, value);
     }
 }

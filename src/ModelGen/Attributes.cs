@@ -32,20 +32,17 @@ namespace ModelGen
     /// <summary>A Keras <c>Dense</c> layer: <c>y = activation(x @ kernel + bias)</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     [Conditional("MODELGEN_KEEP_ATTRIBUTES")]
-    public sealed class DenseAttribute : Attribute
+    public sealed class DenseAttribute : ActivationParametersAttribute
     {
         /// <summary>A dense layer of <paramref name="units"/> units followed by <paramref name="activation"/>.</summary>
         public DenseAttribute(int units, Activation activation = Activation.Linear)
+            : base(activation)
         {
             Units = units;
-            Activation = activation;
         }
 
         /// <summary>Number of units (outputs).</summary>
         public int Units { get; }
-
-        /// <summary>The activation applied to the layer's output.</summary>
-        public Activation Activation { get; }
 
         /// <summary>Whether the layer has a bias vector (default true).</summary>
         public bool UseBias { get; set; } = true;
@@ -55,32 +52,31 @@ namespace ModelGen
 
         /// <summary>Initializer of the bias (default <see cref="Initializer.Zeros"/>).</summary>
         public Initializer BiasInitializer { get; set; } = Initializer.Zeros;
-
-        /// <summary>Alpha of elu and celu (default 1).</summary>
-        public float Alpha { get; set; } = float.NaN;
-
-        /// <summary>Negative slope of leaky_relu (default 0.2).</summary>
-        public float NegativeSlope { get; set; } = float.NaN;
-
-        /// <summary>Threshold of soft_shrink and hard_shrink (default 0.5) and of threshold (required).</summary>
-        public float Threshold { get; set; } = float.NaN;
-
-        /// <summary>Value below the threshold for the threshold activation (required).</summary>
-        public float DefaultValue { get; set; } = float.NaN;
-
-        /// <summary>b of squareplus (default 4).</summary>
-        public float B { get; set; } = float.NaN;
     }
 
     /// <summary>A Keras <c>Activation</c> layer: applies a function to its input, with no parameters to learn.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     [Conditional("MODELGEN_KEEP_ATTRIBUTES")]
-    public sealed class ActivationAttribute : Attribute
+    public sealed class ActivationAttribute : ActivationParametersAttribute
     {
         /// <summary>An activation layer applying <paramref name="activation"/>.</summary>
-        public ActivationAttribute(Activation activation) => Activation = activation;
+        public ActivationAttribute(Activation activation)
+            : base(activation)
+        {
+        }
+    }
 
-        /// <summary>The function applied.</summary>
+    /// <summary>
+    /// What <see cref="DenseAttribute"/> and <see cref="ActivationAttribute"/> share: the activation and its parameters.
+    /// A parameter the activation does not take is a warning (MGEN009); one left unset takes the Keras default. The
+    /// parameters are the rows of the generator's activation parameter table (see docs/architecture.md).
+    /// </summary>
+    public abstract class ActivationParametersAttribute : Attribute
+    {
+        /// <summary>Sets the activation; only the layer attributes of this assembly derive from this class.</summary>
+        private protected ActivationParametersAttribute(Activation activation) => Activation = activation;
+
+        /// <summary>The activation applied to the layer's output.</summary>
         public Activation Activation { get; }
 
         /// <summary>Alpha of elu and celu (default 1).</summary>

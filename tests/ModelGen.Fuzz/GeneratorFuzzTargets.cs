@@ -5,10 +5,12 @@
 // types are linked into it) and into ModelGen.Generator.Tests (the bounded mutation tests that CI runs).
 #if MODELGEN_FUZZ
 extern alias generator;
+using generator::ModelGen.Formats.Json;
 using generator::ModelGen.Generator.Emit;
 using generator::ModelGen.Generator.Model;
 using generator::ModelGen.Generator.Parsing;
 #else
+using ModelGen.Formats.Json;
 using ModelGen.Generator.Emit;
 using ModelGen.Generator.Model;
 using ModelGen.Generator.Parsing;
@@ -151,12 +153,15 @@ namespace ModelGen.Fuzz
                 return;
             }
             foreach (float v in file.Values.AsSpan()) Check(!float.IsNaN(v) && !float.IsInfinity(v), "a decoded weight is not finite");
-            foreach (WeightsTensor t in file.Tensors.AsSpan())
+            foreach (var t in file.Tensors.AsSpan())
             {
-                Check(t.Start >= 0 && t.Count >= 0 && (long)t.Start + t.Count <= file.Values.Count, $"tensor '{t.Name}' [{t.Start}, +{t.Count}) lies outside the {file.Values.Count} values");
-                long product = 1;
-                foreach (int d in t.Shape.AsSpan()) product *= d;
-                Check(product == t.Count, $"tensor '{t.Name}' has {t.Count} values for a shape of {product}");
+                long count = 1;
+                foreach (int d in t.Shape)
+                {
+                    Check(d >= 0, $"tensor '{t.Name}' has a negative dimension");
+                    count *= d;
+                }
+                Check(t.Start >= 0 && (long)t.Start + count <= file.Values.Count, $"tensor '{t.Name}' [{t.Start}, +{count}) lies outside the {file.Values.Count} values");
             }
         }
 

@@ -238,7 +238,6 @@ namespace ModelGen.Generator.Tests
 
         private const string K3Head = "{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\": \"sequential\", \"layers\": [\n";
         private const string K3Input = "  {\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 4], \"dtype\": \"float32\"}},\n";
-        private const string K3Dense = "  {\"class_name\": \"Dense\", \"config\": {\"units\": 3}}";
         private const string K3Tail = "\n]}}";
 
         /// <summary>

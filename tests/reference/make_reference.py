@@ -5,10 +5,10 @@ Run from the repository root:
 
     /usr/bin/python3 tests/reference/make_reference.py
 
-Writes activations.json, models.json, optimizers.json, training.json, iris.csv and
-digits.csv into tests/ModelGen.Tests/Data/ and copies iris.csv to samples/data/.
+Writes activations.json, models.json, optimizers.json, training.json and
+iris.csv into tests/ModelGen.Tests/Data/ (copied to samples/data/) and digits.csv into samples/data/.
 
-Every formula is written out from /work/shared/KERAS.md (Keras 3 semantics), in
+Every formula is written out from docs/KERAS.md (Keras 3 semantics), in
 torch.float64, with torch.where formulations chosen so that autograd gives the
 derivatives KERAS.md prescribes at kinks (the torch backend's values).  Every input,
 parameter, target and hyperparameter is exactly representable in float32, because the
@@ -1193,9 +1193,10 @@ def write_datasets():
     shutil.copyfile(path, os.path.join(SAMPLES_DATA, "iris.csv"))
     print(f"wrote {os.path.relpath(path, ROOT)} ({os.path.getsize(path)} bytes) and samples/data/iris.csv")
 
+    # The digits are sample data only (samples/Digits trains on them, samples/AotInference classifies their test split).
     digits = load_digits()
     assert digits.data.shape == (1797, 64)
-    path = os.path.join(DATA, "digits.csv")
+    path = os.path.join(SAMPLES_DATA, "digits.csv")
     with open(path, "w", newline="") as f:
         wr = csv.writer(f, lineterminator="\n")
         wr.writerow([f"p{i}" for i in range(64)] + ["label"])

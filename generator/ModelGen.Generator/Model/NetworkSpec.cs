@@ -18,7 +18,21 @@ namespace ModelGen.Generator.Model
     internal readonly record struct ActivationSpec(Activation Kind, float Alpha, float NegativeSlope, float Threshold, float DefaultValue, float B)
     {
         /// <summary>The identity.</summary>
-        public static ActivationSpec Linear => new(Activation.Linear, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN);
+        public static ActivationSpec Linear => Of(Activation.Linear);
+
+        /// <summary><paramref name="kind"/> with every parameter unset (NaN); <see cref="With"/> sets them.</summary>
+        public static ActivationSpec Of(Activation kind) => new(kind, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN);
+
+        /// <summary>This spec with the parameter <paramref name="parameter"/> (one row of <see cref="ActivationCatalog.ParameterTable"/>) set to <paramref name="value"/>.</summary>
+        public ActivationSpec With(ActivationParameterKinds parameter, float value) => parameter switch
+        {
+            ActivationParameterKinds.Alpha => this with { Alpha = value },
+            ActivationParameterKinds.NegativeSlope => this with { NegativeSlope = value },
+            ActivationParameterKinds.Threshold => this with { Threshold = value },
+            ActivationParameterKinds.DefaultValue => this with { DefaultValue = value },
+            ActivationParameterKinds.B => this with { B = value },
+            _ => throw new System.ArgumentOutOfRangeException(nameof(parameter), parameter, "not a single activation parameter"),
+        };
 
         /// <summary>True for the identity.</summary>
         public bool IsLinear => Kind == Activation.Linear;

@@ -32,9 +32,6 @@ namespace ModelGen.Generator.Parsing
         /// <summary>Metadata name of <c>DropoutAttribute</c>.</summary>
         public const string DropoutAttributeName = "ModelGen.DropoutAttribute";
 
-        /// <summary>The activation parameters, in the order of <see cref="ActivationParameterKinds"/> bits and of the <c>given</c> array of <see cref="ResolveActivation"/>.</summary>
-        public static readonly string[] ActivationParameterNames = { "Alpha", "NegativeSlope", "Threshold", "DefaultValue", "B" };
-
         /// <summary>Reads the model declared on <paramref name="context"/>'s target class.</summary>
         public static ModelResult Read(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
@@ -237,20 +234,8 @@ namespace ModelGen.Generator.Parsing
             return new ModelRequest(NamespaceOf(symbol), ClassNameOf(symbol), name, inputs, new EquatableArray<DeclaredLayer>(layers), json, weights, location);
         }
 
-        private static readonly string[] s_generatedMembers =
-        {
-            "InputSize", "OutputSize", "ParameterCount", "Parameters", "Forward", "ForwardTrace", "Backward", "ComputeGradients",
-            "Predict", "ModelGenWeights", "ModelGenWeightsCopy", "ModelGenTrace", "ModelGenRunTrace", "ModelGenRunBackward", "_modelGenParameters", "_modelGenStart", "_modelGenTrace",
-            "_modelGenTraceSamples", "t_modelGenScratch", "SeedDropout", "_modelGenDropoutRandom", "TensorSizes",
-        };
-
-        /// <summary>True for names the generated code declares in the model class (members and per-layer methods).</summary>
-        public static bool IsReserved(string name)
-        {
-            if (System.Array.IndexOf(s_generatedMembers, name) >= 0) return true;
-            if (!name.StartsWith("Layer", System.StringComparison.Ordinal) || name.Length == 5 || !char.IsDigit(name[5])) return false;
-            return true; // Layer0, Layer3x4, Layer1Linear, Layer2Activate, ...
-        }
+        /// <summary>True for names the generated code declares in the model class: the emitter's own list, <see cref="Emit.GeneratedNames"/>.</summary>
+        public static bool IsReserved(string name) => Emit.GeneratedNames.IsReserved(name);
 
         /// <summary>Reports a layer attribute on a class that has no <c>[Model]</c>; empty otherwise.</summary>
         public static ImmutableArray<Diagnostic> ReadOrphanLayer(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -323,7 +308,7 @@ namespace ModelGen.Generator.Parsing
 
             bool useBias = true;
             Initializer kernel = Initializer.GlorotUniform, bias = Initializer.Zeros;
-            var given = new float?[ActivationParameterNames.Length];
+            var given = new float?[ActivationCatalog.ParameterTable.Length];
             foreach (KeyValuePair<string, TypedConstant> named in data.NamedArguments)
             {
                 if (named.Value.Kind == TypedConstantKind.Error || named.Value.Value is null) return null;
@@ -333,7 +318,7 @@ namespace ModelGen.Generator.Parsing
                     case "KernelInitializer": ok &= ReadInitializer(named.Value, location, diagnostics, out kernel); break;
                     case "BiasInitializer": ok &= ReadInitializer(named.Value, location, diagnostics, out bias); break;
                     default:
-                        int index = System.Array.IndexOf(ActivationParameterNames, named.Key);
+                        int index = ActivationCatalog.IndexOfParameter(named.Key);
                         if (index >= 0) given[index] = (float)named.Value.Value;
                         break;
                 }
@@ -367,50 +352,43 @@ namespace ModelGen.Generator.Parsing
 
         /// <summary>
         /// Fills in Keras defaults for the parameters <paramref name="activation"/> takes, warns about parameters it does
-        /// not take, and rejects missing or unusable values. Shared by every reader: each reader turns the
-        /// (descriptor, message arguments) pairs given to <paramref name="report"/> into diagnostics at its own location.
-        /// <paramref name="given"/> is indexed like <see cref="ActivationParameterNames"/>.
+        /// not take, and rejects missing or unusable values, all by <see cref="ActivationCatalog.ParameterTable"/>. Shared by
+        /// every reader: each reader turns the (descriptor, message arguments) pairs given to <paramref name="report"/> into
+        /// diagnostics at its own location. <paramref name="given"/> is indexed like the table.
         /// </summary>
         public static ActivationSpec? ResolveActivation(Activation activation, float?[] given, System.Action<DiagnosticDescriptor, object[]> report)
         {
-            ActivationParameterKinds takes = ActivationCatalog.Parameters(activation);
-            ActivationParameterKinds required = ActivationCatalog.RequiredParameters(activation);
-            var values = new float[ActivationParameterNames.Length];
+            ActivationSpec spec = ActivationSpec.Of(activation);
             bool ok = true;
-            for (int i = 0; i < ActivationParameterNames.Length; i++)
+            for (int i = 0; i < ActivationCatalog.ParameterTable.Length; i++)
             {
-                var kind = (ActivationParameterKinds)(1 << i);
-                if ((takes & kind) == 0)
+                ActivationParameter parameter = ActivationCatalog.ParameterTable[i];
+                if (!parameter.IsTakenBy(activation))
                 {
                     if (given[i] is not null)
                     {
-                        report(DiagnosticDescriptors.UnusedActivationParameter, new object[] { ActivationParameterNames[i], activation });
+                        report(DiagnosticDescriptors.UnusedActivationParameter, new object[] { parameter.Property, activation });
                     }
-                    values[i] = float.NaN;
                     continue;
                 }
                 float? value = given[i];
-                if (value is null && (required & kind) != 0)
+                if (value is null && parameter.IsRequiredBy(activation))
                 {
-                    report(DiagnosticDescriptors.MissingActivationParameter, new object[] { activation, ActivationParameterNames[i] });
+                    report(DiagnosticDescriptors.MissingActivationParameter, new object[] { activation, parameter.Property });
                     ok = false;
                     continue;
                 }
-                float v = value ?? ActivationCatalog.DefaultOf(activation, kind);
-                string? problem = float.IsNaN(v) || float.IsInfinity(v) ? "it must be a finite number"
-                    : kind == ActivationParameterKinds.Alpha && activation == Activation.Celu && v == 0 ? "celu divides by alpha, so it must not be 0"
-                    : kind == ActivationParameterKinds.B && v < 0 ? "b must not be negative"
-                    : kind == ActivationParameterKinds.Threshold && activation != Activation.Threshold && v < 0 ? "a shrink threshold must not be negative"
-                    : null;
+                float v = value ?? parameter.Default;
+                string? problem = parameter.Check(activation, v);
                 if (problem is not null)
                 {
-                    report(DiagnosticDescriptors.InvalidActivationParameter, new object[] { ActivationParameterNames[i], v, activation, problem });
+                    report(DiagnosticDescriptors.InvalidActivationParameter, new object[] { parameter.Property, v, activation, problem });
                     ok = false;
                     continue;
                 }
-                values[i] = v;
+                spec = spec.With(parameter.Kind, v);
             }
-            return ok ? new ActivationSpec(activation, values[0], values[1], values[2], values[3], values[4]) : null;
+            return ok ? spec : null;
         }
     }
 }

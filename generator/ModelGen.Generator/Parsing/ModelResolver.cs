@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using ModelGen.Formats.Weights;
 using ModelGen.Generator.Diagnostics;
 using ModelGen.Generator.Model;
 
@@ -70,7 +71,7 @@ namespace ModelGen.Generator.Parsing
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsUnreadable, at, request.Name, request.Weights, file.Error));
                     return Failed(diagnostics);
                 }
-                if (file.Format == WeightsReader.RawFormat && manifest.Count > 0 && ManifestMisfit(manifest, layers) is string misfit)
+                if (file.Format == WeightFormats.RawFloat32 && manifest.Count > 0 && ManifestMisfit(manifest, layers) is string misfit)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsManifestMisfit, at, request.Name, request.Json, misfit));
                     return Failed(diagnostics);
@@ -93,30 +94,15 @@ namespace ModelGen.Generator.Parsing
             return new ResolvedModel(spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
         }
 
-        /// <summary>
-        /// Why a TensorFlow.js <c>weightsManifest</c> does not describe the raw float32 stream the layers expect (each Dense
-        /// layer's kernel <c>[inputs, units]</c>, then its bias), or null when it does: a non-float32 or quantized tensor,
-        /// or a shape out of order.
-        /// </summary>
+        /// <summary>Why the TensorFlow.js <c>weightsManifest</c> does not describe the raw float32 stream the layers expect, or null.</summary>
         private static string? ManifestMisfit(EquatableArray<JsonWeightGroup> manifest, LayerSpec[] layers)
         {
-            var listed = new List<JsonWeightEntry>();
-            foreach (JsonWeightGroup group in manifest) listed.AddRange(group.Weights.AsSpan().ToArray());
-            foreach (JsonWeightEntry entry in listed)
+            var tensors = new List<(string Name, int[] Shape, string DType, string? QuantizationDType)>();
+            foreach (JsonWeightGroup group in manifest)
             {
-                if (entry.QuantizationDType is not null) return $"lists {entry.Name} quantized to {entry.QuantizationDType}; ModelGen reads float32 weights only (export without quantization)";
-                if (entry.DType != "float32") return $"lists {entry.Name} as {entry.DType}; ModelGen reads float32 weights only";
+                foreach (JsonWeightEntry entry in group.Weights) tensors.Add((entry.Name, entry.Shape.AsSpan().ToArray(), entry.DType, entry.QuantizationDType));
             }
-            var expected = new List<string>();
-            foreach (LayerSpec layer in layers)
-            {
-                if (layer.Kind != LayerKind.Dense) continue;
-                expected.Add("[" + layer.Inputs + ", " + layer.Units + "]");
-                if (layer.UseBias) expected.Add("[" + layer.Units + "]");
-            }
-            var actual = listed.Select(e => "[" + string.Join(", ", e.Shape.AsSpan().ToArray()) + "]").ToList();
-            if (actual.SequenceEqual(expected)) return null;
-            return $"lists the tensors {string.Join(" ", actual)}, but the layers need {string.Join(" ", expected)} in that order";
+            return TfjsWeightsManifest.Misfit(tensors, layers.Where(l => l.Kind == LayerKind.Dense).Select(l => (l.Inputs, l.Units, l.UseBias)));
         }
 
         private static readonly System.Text.RegularExpressions.Regex s_shard = new(@"^(?<stem>.*-shard)(?<index>[0-9]+)of(?<count>[0-9]+)\.bin$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
@@ -132,7 +118,7 @@ namespace ModelGen.Generator.Parsing
             string path = Normalize(file.SourcePath);
             int slash = path.LastIndexOf('/');
             System.Text.RegularExpressions.Match match = s_shard.Match(path.Substring(slash + 1));
-            if (!match.Success || file.Format != WeightsReader.RawFormat || !int.TryParse(match.Groups["count"].Value, out int count) || count < 2 || count > 10_000) return file;
+            if (!match.Success || file.Format != WeightFormats.RawFloat32 || !int.TryParse(match.Groups["count"].Value, out int count) || count < 2 || count > 10_000) return file;
             string stem = path.Substring(0, slash + 1) + match.Groups["stem"].Value;
             string written = Normalize(request.Weights!);
             string writtenStem = written.Substring(0, written.LastIndexOf('/') + 1) + match.Groups["stem"].Value;

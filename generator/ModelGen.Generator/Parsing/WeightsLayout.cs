@@ -19,7 +19,7 @@ namespace ModelGen.Generator.Parsing
             if (file.Tensors.Count <= 1) return values; // the flat layout; the caller checks the count
 
             var dense = layers.Where(l => l.Kind == LayerKind.Dense).Select(l => (l.Inputs, l.Units, l.UseBias)).ToList();
-            TensorEntry[] tensors = file.Tensors.Select(t => new TensorEntry(t.Name, t.Shape.AsSpan().ToArray(), t.Start)).ToArray();
+            TensorEntry[] tensors = file.Tensors.AsSpan().ToArray();
             float[]? arranged = TensorLayout.Arrange(values, tensors, inputSize, layers[layers.Count - 1].Outputs, values.Length, dense);
             if (arranged is null)
             {

@@ -6,7 +6,8 @@ using System.Collections.Generic;
 namespace ModelGen
 {
     /// <summary>A tensor of a weights file: its name, its shape, and where its values start in the file's values.</summary>
-    internal readonly struct TensorEntry
+    /// <remarks>Equal when name, shape and start are (the generator caches decoded weights files holding these).</remarks>
+    internal readonly struct TensorEntry : IEquatable<TensorEntry>
     {
         /// <summary>Creates an entry.</summary>
         public TensorEntry(string name, int[] shape, int start)
@@ -27,6 +28,28 @@ namespace ModelGen
 
         /// <summary>"name [a, b]", for error messages.</summary>
         public override string ToString() => Name + " [" + string.Join(", ", Shape) + "]";
+
+        /// <inheritdoc/>
+        public bool Equals(TensorEntry other)
+        {
+            if (!string.Equals(Name, other.Name, StringComparison.Ordinal) || Start != other.Start || Shape.Length != other.Shape.Length) return false;
+            for (int i = 0; i < Shape.Length; i++)
+            {
+                if (Shape[i] != other.Shape[i]) return false;
+            }
+            return true;
+        }
+
+        /// <inheritdoc/>
+        public override bool Equals(object? obj) => obj is TensorEntry other && Equals(other);
+
+        /// <inheritdoc/>
+        public override int GetHashCode()
+        {
+            int hash = (Name?.GetHashCode() ?? 0) * 31 + Start;
+            foreach (int d in Shape) hash = hash * 31 + d;
+            return hash;
+        }
     }
 
     /// <summary>

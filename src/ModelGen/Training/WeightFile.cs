@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
-using System.Text.Json;
+using ModelGen.Formats.Weights;
 
 namespace ModelGen
 {
@@ -18,15 +18,12 @@ namespace ModelGen
     /// <item>raw little-endian float32 in parameter order, as a TensorFlow.js <c>weights.bin</c> (<see cref="LoadRaw(IModel, string)"/>).</item>
     /// </list>
     /// Loading reads and checks the whole file first and throws <see cref="InvalidDataException"/> naming the problem; the
-    /// model's parameters change only when everything is valid. NaN and infinite values are rejected too, since no trained
+    /// model's parameters change only when everything is valid. The formats are decoded by the readers in
+    /// <c>Formats/Weights</c>, the same code the generator runs for <c>[Model(Weights = ...)]</c>. NaN and infinite values are rejected too, since no trained
     /// network has them.
     /// </summary>
     public static class WeightFile
     {
-        private static ReadOnlySpan<byte> Magic => "MGW1"u8;
-        private const int HeaderSize = 24;
-        private const uint Version = 1;
-
         /// <summary>Saves the parameters to <paramref name="path"/> in ModelGen's format.</summary>
         public static void Save(IModel model, string path)
         {
@@ -40,14 +37,7 @@ namespace ModelGen
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(stream);
             byte[] data = ToBytes(model.Parameters);
-            Span<byte> header = stackalloc byte[HeaderSize];
-            Magic.CopyTo(header);
-            BinaryPrimitives.WriteUInt32LittleEndian(header.Slice(4), Version);
-            BinaryPrimitives.WriteUInt32LittleEndian(header.Slice(8), (uint)model.ParameterCount);
-            BinaryPrimitives.WriteUInt32LittleEndian(header.Slice(12), (uint)model.InputSize);
-            BinaryPrimitives.WriteUInt32LittleEndian(header.Slice(16), (uint)model.OutputSize);
-            BinaryPrimitives.WriteUInt32LittleEndian(header.Slice(20), Crc32.Compute(data));
-            stream.Write(header);
+            stream.Write(Mgw1Format.WriteHeader(data, model.ParameterCount, model.InputSize, model.OutputSize));
             stream.Write(data);
         }
 
@@ -63,24 +53,17 @@ namespace ModelGen
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(stream);
-            Span<byte> header = stackalloc byte[HeaderSize];
-            ReadExactly(stream, header, "the header");
-            if (!header.Slice(0, 4).SequenceEqual(Magic)) throw new InvalidDataException("Not a ModelGen weight file: it does not start with \"MGW1\".");
-            uint version = BinaryPrimitives.ReadUInt32LittleEndian(header.Slice(4));
-            if (version != Version) throw new InvalidDataException($"Weight file format version {version} is not supported (this library reads version {Version}).");
-            uint count = BinaryPrimitives.ReadUInt32LittleEndian(header.Slice(8));
-            uint inputs = BinaryPrimitives.ReadUInt32LittleEndian(header.Slice(12));
-            uint outputs = BinaryPrimitives.ReadUInt32LittleEndian(header.Slice(16));
-            if (count != model.ParameterCount || inputs != model.InputSize || outputs != model.OutputSize)
+            var file = new byte[Mgw1Format.HeaderSize];
+            ReadExactly(stream, file, "the header");
+            Mgw1Header header = Mgw1Format.ReadHeader(file).GetValueOrThrow("The weight file cannot be read");
+            if (header.ParameterCount != model.ParameterCount || header.InputSize != model.InputSize || header.OutputSize != model.OutputSize)
             {
-                throw new InvalidDataException($"The weight file is for a model with {count} parameters, {inputs} inputs and {outputs} outputs; this model has {model.ParameterCount}, {model.InputSize} and {model.OutputSize}.");
+                throw new InvalidDataException($"The weight file is for a model with {header.ParameterCount} parameters, {header.InputSize} inputs and {header.OutputSize} outputs; this model has {model.ParameterCount}, {model.InputSize} and {model.OutputSize}.");
             }
-            var data = new byte[checked((int)count * 4)];
-            ReadExactly(stream, data, $"{count} parameters");
+            Array.Resize(ref file, Mgw1Format.HeaderSize + 4 * model.ParameterCount);
+            ReadExactly(stream, file.AsSpan(Mgw1Format.HeaderSize), $"{header.ParameterCount} parameters");
             if (stream.ReadByte() != -1) throw new InvalidDataException("The weight file has extra bytes after the parameters.");
-            uint crc = BinaryPrimitives.ReadUInt32LittleEndian(header.Slice(20));
-            if (Crc32.Compute(data) != crc) throw new InvalidDataException("The weight file's checksum does not match its data: the file is corrupt.");
-            Apply(model, data);
+            Apply(model, Mgw1Format.Read(file, model.ParameterCount).GetValueOrThrow("The weight file cannot be read"));
         }
 
         /// <summary>Saves the parameters as a safetensors file with one F32 tensor named "parameters".</summary>
@@ -112,62 +95,21 @@ namespace ModelGen
         {
             ArgumentNullException.ThrowIfNull(model);
             byte[] file = ReadAllLimited(path, 8L + 100_000_000 + 4L * model.ParameterCount);
-            if (file.Length < 8) throw new InvalidDataException("Not a safetensors file: shorter than its 8-byte header length.");
-            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(file);
-            if (headerLength > (ulong)(file.Length - 8)) throw new InvalidDataException($"The safetensors header claims {headerLength} bytes, but the file has only {file.Length - 8} after the length.");
-            var tensors = new List<(long Begin, long End, string Name, int[] Shape)>();
-            try
+            WeightData data = SafetensorsFormat.Read(file, int.MaxValue, default).GetValueOrThrow("The safetensors file cannot be read");
+            if (data.Values.Length != model.ParameterCount) throw new InvalidDataException($"The safetensors file holds {data.Values.Length} floats; the model has {model.ParameterCount} parameters.");
+            if (data.Tensors.Count <= 1)
             {
-                using JsonDocument document = JsonDocument.Parse(file.AsMemory(8, (int)headerLength));
-                foreach (JsonProperty property in document.RootElement.EnumerateObject())
-                {
-                    if (property.Name == "__metadata__") continue;
-                    string dtype = property.Value.GetProperty("dtype").GetString() ?? "";
-                    if (dtype != "F32") throw new InvalidDataException($"Tensor '{property.Name}' has dtype {dtype}; only F32 is supported.");
-                    JsonElement offsets = property.Value.GetProperty("data_offsets");
-                    long begin = offsets[0].GetInt64(), end = offsets[1].GetInt64();
-                    long elements = 1;
-                    var shape = new List<int>();
-                    foreach (JsonElement d in property.Value.GetProperty("shape").EnumerateArray())
-                    {
-                        elements = checked(elements * d.GetInt64());
-                        shape.Add(checked((int)d.GetInt64()));
-                    }
-                    if (begin < 0 || end < begin || end - begin != elements * 4) throw new InvalidDataException($"Tensor '{property.Name}' has data offsets [{begin}, {end}) that do not fit its shape.");
-                    tensors.Add((begin, end, property.Name, shape.ToArray()));
-                }
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or OverflowException or IndexOutOfRangeException or FormatException)
-            {
-                throw new InvalidDataException("The safetensors header is not valid: " + e.Message, e);
-            }
-            tensors.Sort((a, b) => a.Begin.CompareTo(b.Begin));
-            long dataStart = 8 + (long)headerLength, total = 0;
-            foreach ((long begin, long end, string name, int[] _) in tensors)
-            {
-                if (begin != total) throw new InvalidDataException($"Tensor '{name}' starts at byte {begin}; the tensors must be packed back to back.");
-                total = end;
-            }
-            if (total != 4L * model.ParameterCount) throw new InvalidDataException($"The safetensors file holds {total / 4} floats; the model has {model.ParameterCount} parameters.");
-            if (dataStart + total != file.Length) throw new InvalidDataException($"The safetensors file has {file.Length - dataStart} data bytes; its header describes {total}.");
-            if (tensors.Count <= 1)
-            {
-                Apply(model, file.AsSpan((int)dataStart, (int)total));
+                Apply(model, data);
                 return;
             }
             // Several tensors: one per kernel and bias. Match them to the layers by shape (a chain from InputSize to
             // OutputSize), transposing PyTorch's weight[out, in]; bytes are never reinterpreted silently.
-            var raw = new float[total / 4];
-            for (int i = 0; i < raw.Length; i++) raw[i] = BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan((int)dataStart + 4 * i));
-            TensorEntry[] entries = tensors.ConvertAll(t => new TensorEntry(t.Name, t.Shape, (int)(t.Begin / 4))).ToArray();
-            float[] arranged = TensorLayout.Arrange(raw, entries, model.InputSize, model.OutputSize, model.ParameterCount, layers: null)
+            float[] arranged = TensorLayout.Arrange(data.Values, data.Tensors, model.InputSize, model.OutputSize, model.ParameterCount, layers: null)
                 ?? throw new InvalidDataException(
                     $"The safetensors tensors do not chain from {model.InputSize} inputs to {model.OutputSize} outputs as kernels [inputs, units] "
                     + "(or PyTorch weights [units, inputs], named '...weight') each followed by its bias: "
-                    + string.Join(", ", entries));
-            var bytes = new byte[arranged.Length * 4];
-            for (int i = 0; i < arranged.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), arranged[i]);
-            Apply(model, bytes);
+                    + string.Join(", ", data.Tensors));
+            arranged.CopyTo(model.Parameters);
         }
 
         /// <summary>Loads raw little-endian float32 values in parameter order (a TensorFlow.js <c>weights.bin</c> of a dense stack).</summary>
@@ -199,7 +141,7 @@ namespace ModelGen
                 at += stream.Length;
             }
             if (at != needed) throw new InvalidDataException($"The raw weight files hold {at} bytes; the model needs {needed} ({model.ParameterCount} float32 values).");
-            Apply(model, all);
+            Apply(model, RawFloat32Format.Read(all, model.ParameterCount).GetValueOrThrow("The raw weight files cannot be read"));
         }
 
         /// <summary>Writes the parameters as raw little-endian float32 values.</summary>
@@ -216,18 +158,8 @@ namespace ModelGen
             return bytes;
         }
 
-        // Decodes and checks everything before the model is touched.
-        private static void Apply(IModel model, ReadOnlySpan<byte> data)
-        {
-            var values = new float[data.Length / 4];
-            for (int i = 0; i < values.Length; i++)
-            {
-                float v = BinaryPrimitives.ReadSingleLittleEndian(data.Slice(i * 4));
-                if (!float.IsFinite(v)) throw new InvalidDataException($"Parameter {i} is {v}; weight files must hold finite numbers.");
-                values[i] = v;
-            }
-            values.CopyTo(model.Parameters);
-        }
+        // The shared readers decoded and checked everything (finite values included) before the model is touched.
+        private static void Apply(IModel model, WeightData data) => data.Values.CopyTo(model.Parameters);
 
         private static byte[] ReadAllLimited(string path, long limit)
         {
@@ -249,29 +181,5 @@ namespace ModelGen
             }
         }
 
-        /// <summary>CRC-32 (IEEE 802.3, reflected, as zip and PNG).</summary>
-        internal static class Crc32
-        {
-            private static readonly uint[] s_table = CreateTable();
-
-            private static uint[] CreateTable()
-            {
-                var table = new uint[256];
-                for (uint i = 0; i < 256; i++)
-                {
-                    uint c = i;
-                    for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-                    table[i] = c;
-                }
-                return table;
-            }
-
-            public static uint Compute(ReadOnlySpan<byte> data)
-            {
-                uint crc = 0xFFFFFFFFu;
-                foreach (byte b in data) crc = s_table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-                return ~crc;
-            }
-        }
     }
 }

@@ -5,7 +5,7 @@ using System.Text;
 using ModelGen.Tests.Models;
 using Xunit;
 
-namespace ModelGen.Tests
+namespace ModelGen.Tests.Weights
 {
     /// <summary>Weight files round-trip, and every kind of corruption throws InvalidDataException with the parameters unchanged.</summary>
     public sealed class WeightFileTests : IDisposable
@@ -19,7 +19,8 @@ namespace ModelGen.Tests
         [Fact]
         public void Crc32_matches_the_standard_check_value()
         {
-            Assert.Equal(0xCBF43926u, WeightFile.Crc32.Compute(Encoding.ASCII.GetBytes("123456789")));
+            byte[] check = Encoding.ASCII.GetBytes("123456789");
+            Assert.Equal(0xCBF43926u, ModelGen.Formats.Weights.Crc32.Compute(check, 0, check.Length));
         }
 
         [Fact]
@@ -95,6 +96,24 @@ namespace ModelGen.Tests
             return file;
         }
 
+        [Fact]
+        public void Format_errors_are_the_shared_readers_clauses()
+        {
+            // The runtime and the generator decode with the same readers (Formats/Weights): the generator's MGEN037 tests
+            // assert these clauses too.
+            var model = new IrisLike(seed: 1);
+            File.WriteAllBytes(PathOf("f16.safetensors"), Safetensors("{\"p\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", new byte[4]));
+            var f16 = Assert.Throws<InvalidDataException>(() => WeightFile.LoadSafetensors(model, PathOf("f16.safetensors")));
+            Assert.Equal("The safetensors file cannot be read: tensor 'p' has dtype F16; only F32 is supported", f16.Message);
+
+            WeightFile.Save(model, PathOf("damaged.mgw"));
+            byte[] mgw = File.ReadAllBytes(PathOf("damaged.mgw"));
+            mgw[^1] ^= 0x40;
+            File.WriteAllBytes(PathOf("damaged.mgw"), mgw);
+            var damaged = Assert.Throws<InvalidDataException>(() => WeightFile.Load(model, PathOf("damaged.mgw")));
+            Assert.Equal("The weight file cannot be read: its MGW1 checksum does not match its data (the file is damaged)", damaged.Message);
+        }
+
         public static TheoryData<string> Corruptions() => new()
         {
             "truncated", "magic", "version", "count", "checksum", "extra", "nan",
@@ -122,7 +141,7 @@ namespace ModelGen.Tests
                 case "extra": File.WriteAllBytes(bad, [.. mgw, 1]); break;
                 case "nan":
                     BinaryPrimitives.WriteSingleLittleEndian(mgw.AsSpan(24), float.NaN);
-                    BinaryPrimitives.WriteUInt32LittleEndian(mgw.AsSpan(20), WeightFile.Crc32.Compute(mgw.AsSpan(24)));
+                    BinaryPrimitives.WriteUInt32LittleEndian(mgw.AsSpan(20), ModelGen.Formats.Weights.Crc32.Compute(mgw, 24, mgw.Length - 24));
                     File.WriteAllBytes(bad, mgw);
                     break;
                 case "st-truncated": File.WriteAllBytes(bad, st.AsSpan(0, st.Length - 4).ToArray()); load = m => WeightFile.LoadSafetensors(m, bad); break;

@@ -10,12 +10,13 @@ using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
+using ModelGen.Formats.Json;
 using ModelGen.Generator.Model;
 using ModelGen.Generator.Parsing;
 using ModelGen.Generator.Tests.Infrastructure;
 using Xunit;
 
-namespace ModelGen.Generator.Tests
+namespace ModelGen.Generator.Tests.Parsing
 {
     /// <summary>
     /// <see cref="JsonModelReader"/> and <see cref="JsonReader"/> called directly on the fixtures in <c>Json/</c> (found
@@ -590,7 +591,7 @@ namespace ModelGen.Generator.Tests
         }
 
         [Fact]
-        public void OneMegabyteParsesQuickly()
+        public void OneMegabyteDocumentReads()
         {
             // A TF.js-sized file: a real model plus a large weights manifest and ignored metadata.
             var builder = new StringBuilder("{\"format\": \"layers-model\", \"modelTopology\": ");
@@ -602,13 +603,14 @@ namespace ModelGen.Generator.Tests
             SourceText text = SourceText.From(json);
             JsonModelFile warm = JsonModelReader.Read("big.json", text, CancellationToken.None);
             Assert.True(warm.Usable);
+            Assert.Equal(4, warm.InputSize);
+            Assert.Equal(16, Assert.Single(warm.Layers).Units);
             var watch = Stopwatch.StartNew();
             const int runs = 5;
             for (int i = 0; i < runs; i++) JsonModelReader.Read("big.json", text, CancellationToken.None);
             double perRun = watch.Elapsed.TotalMilliseconds / runs;
             _output.WriteLine($"{json.Length / 1e6:F2} MB read in {perRun:F1} ms");
-            // Well under 100 ms on an idle machine; the bound is loose because the machine may be busy.
-            Assert.True(perRun < 500, $"{perRun:F1} ms per 1 MB read");
+            // Reported, not asserted: speed is measured in benchmarks (GeneratorBenchmarks), never in timed tests.
         }
 
         // ------------------------------------------------------------------ the JSON parser itself

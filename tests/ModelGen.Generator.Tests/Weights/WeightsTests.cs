@@ -10,7 +10,7 @@ using ModelGen.Generator.Tests.Infrastructure;
 using Xunit;
 using static Microsoft.CodeAnalysis.IncrementalStepRunReason;
 
-namespace ModelGen.Generator.Tests
+namespace ModelGen.Generator.Tests.Weights
 {
     /// <summary>
     /// <c>[Model(Weights = ...)]</c> in the generator: every format decodes to the exact floats, which the output holds as a

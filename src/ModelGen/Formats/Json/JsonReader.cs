@@ -1,11 +1,16 @@
+// Compiled into both the runtime and the generator (linked, like everything under Formats/): one JSON reader for model
+// files (with spans, for located diagnostics) and for the JSON headers of weights files. In the generator the spans are
+// Roslyn's TextSpan; the runtime has the small stand-in at the end of this file.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using System.Threading;
+#if MODELGEN_GENERATOR
 using Microsoft.CodeAnalysis.Text;
+#endif
 
-namespace ModelGen.Generator.Parsing
+namespace ModelGen.Formats.Json
 {
     /// <summary>The kind of a <see cref="JsonNode"/>.</summary>
     internal enum JsonKind : byte
@@ -533,3 +538,31 @@ namespace ModelGen.Generator.Parsing
         }
     }
 }
+
+#if !MODELGEN_GENERATOR
+namespace ModelGen.Formats.Json
+{
+    /// <summary>The runtime's stand-in for Roslyn's <c>TextSpan</c>: a start and a length in the text.</summary>
+    internal readonly struct TextSpan
+    {
+        /// <summary>A span of <paramref name="length"/> characters from <paramref name="start"/>.</summary>
+        public TextSpan(int start, int length)
+        {
+            Start = start;
+            Length = length;
+        }
+
+        /// <summary>The first character.</summary>
+        public int Start { get; }
+
+        /// <summary>The number of characters.</summary>
+        public int Length { get; }
+
+        /// <summary>Just past the last character.</summary>
+        public int End => Start + Length;
+
+        /// <summary>The span from <paramref name="start"/> to <paramref name="end"/>.</summary>
+        public static TextSpan FromBounds(int start, int end) => new(start, end - start);
+    }
+}
+#endif
