@@ -19,6 +19,10 @@ namespace ModelGen.Fuzz
             ["safetensors"] = data => { GeneratorFuzzTargets.Weights(data); RuntimeFuzzTargets.Safetensors(data); },
             ["mgw"] = data => { GeneratorFuzzTargets.Weights(data); RuntimeFuzzTargets.Mgw(data); },
             ["raw"] = data => { GeneratorFuzzTargets.WeightsText(data); RuntimeFuzzTargets.Raw(data); },
+            ["zip"] = FormatFuzzTargets.Zip,
+            ["hdf5"] = FormatFuzzTargets.Hdf5,
+            ["keras"] = FormatFuzzTargets.Keras,
+            ["onnx"] = FormatFuzzTargets.Onnx,
         };
 
         public static int Main(string[] args)

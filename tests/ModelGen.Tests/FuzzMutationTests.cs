@@ -24,6 +24,10 @@ namespace ModelGen.Tests
         [InlineData("safetensors", CorpusKind.Safetensors, 1500)]
         [InlineData("mgw", CorpusKind.Mgw, 1000)]
         [InlineData("raw", CorpusKind.Raw, 1000)]
+        [InlineData("zip", CorpusKind.Binary, 1000)]
+        [InlineData("hdf5", CorpusKind.Binary, 1000)]
+        [InlineData("keras", CorpusKind.Binary, 500)]
+        [InlineData("onnx", CorpusKind.Binary, 1500)]
         public void MutatedCorpusKeepsTheContract(string target, CorpusKind kind, int cases)
         {
             byte[][] seeds = Mutations.Corpus(FuzzDirectory(), target);
@@ -49,6 +53,10 @@ namespace ModelGen.Tests
         [InlineData("safetensors")]
         [InlineData("mgw")]
         [InlineData("raw")]
+        [InlineData("zip")]
+        [InlineData("hdf5")]
+        [InlineData("keras")]
+        [InlineData("onnx")]
         public void CommittedCrashesStayFixed(string target)
         {
             string[] files = Mutations.Regressions(FuzzDirectory(), target).ToArray();
@@ -61,6 +69,10 @@ namespace ModelGen.Tests
             "safetensors" => RuntimeFuzzTargets.Safetensors,
             "mgw" => RuntimeFuzzTargets.Mgw,
             "raw" => RuntimeFuzzTargets.Raw,
+            "zip" => FormatFuzzTargets.Zip,
+            "hdf5" => FormatFuzzTargets.Hdf5,
+            "keras" => FormatFuzzTargets.Keras,
+            "onnx" => FormatFuzzTargets.Onnx,
             _ => throw new ArgumentException("unknown target " + target),
         };
 
