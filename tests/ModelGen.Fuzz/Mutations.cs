@@ -39,6 +39,40 @@ namespace ModelGen.Fuzz
         private static IEnumerable<string> Files(string directory) =>
             Directory.Exists(directory) ? Directory.GetFiles(directory).OrderBy(f => f, StringComparer.Ordinal) : Enumerable.Empty<string>();
 
+        /// <summary>
+        /// Runs <paramref name="target"/> on cases 0 to <paramref name="cases"/> - 1 of the mutations of corpus/<paramref name="name"/>
+        /// (and then on every committed crash of it); a broken contract is rethrown naming the case and its input (base64).
+        /// Returns the milliseconds taken.
+        /// </summary>
+        public static long Run(string fuzzDirectory, string name, CorpusKind kind, int cases, Action<byte[]> target)
+        {
+            byte[][] seeds = Corpus(fuzzDirectory, name);
+            if (seeds.Length == 0) throw new InvalidOperationException($"corpus/{name} is empty");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < cases; i++)
+            {
+                byte[] input = Case(seeds, kind, i);
+                try
+                {
+                    target(input);
+                }
+                catch (Exception e)
+                {
+                    throw new InvalidOperationException($"{name} case {i} ({input.Length} bytes) broke the contract: {e}\ninput (base64): {(input.Length <= 8192 ? Convert.ToBase64String(input) : "(too long; regenerate with Mutations.Case)")}", e);
+                }
+            }
+            return clock.ElapsedMilliseconds;
+        }
+
+        /// <summary>Committed crashes of <paramref name="name"/>, else its corpus, so that the replay always runs the target on real files.</summary>
+        public static void Replay(string fuzzDirectory, string name, Action<byte[]> target)
+        {
+            string[] files = Regressions(fuzzDirectory, name).ToArray();
+            if (files.Length == 0) files = Files(Path.Combine(fuzzDirectory, "corpus", name)).ToArray();
+            if (files.Length == 0) throw new InvalidOperationException($"nothing to replay for {name}");
+            foreach (string file in files) target(File.ReadAllBytes(file));
+        }
+
         /// <summary>Case <paramref name="index"/> of the mutations of <paramref name="seeds"/>: one or more mutations, chosen by a generator seeded with the index.</summary>
         public static byte[] Case(byte[][] seeds, CorpusKind kind, int index)
         {
