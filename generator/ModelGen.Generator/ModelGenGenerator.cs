@@ -11,7 +11,7 @@ namespace ModelGen.Generator
 {
     /// <summary>
     /// The ModelGen incremental generator: reads <c>[Model]</c> classes into <see cref="NetworkSpec"/>s and emits their
-    /// unrolled forward and backward code.
+    /// unrolled forward and backward code. Every step runs through <see cref="PipelineGuard"/>: no exception escapes.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class ModelGenGenerator : IIncrementalGenerator
@@ -25,7 +25,7 @@ namespace ModelGen.Generator
                 .ForAttributeWithMetadataName(
                     AttributeReader.ModelAttributeName,
                     static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
-                    static (ctx, ct) => AttributeReader.Read(ctx, ct))
+                    static (ctx, ct) => PipelineGuard.ReadModel(ctx, ct))
                 .WithTrackingName(TrackingNames.AttributeModels);
 
             // The cached half: only equatable specs reach the emitter, so edits that leave a model unchanged emit nothing.
@@ -41,13 +41,13 @@ namespace ModelGen.Generator
 
             // [Dense] or [Activation] on a class without [Model] does nothing; say so.
             IncrementalValuesProvider<ImmutableArray<Diagnostic>> orphanDense = context.SyntaxProvider
-                .ForAttributeWithMetadataName(AttributeReader.DenseAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => AttributeReader.ReadOrphanLayer(ctx, ct))
+                .ForAttributeWithMetadataName(AttributeReader.DenseAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => PipelineGuard.ReadOrphanLayer(ctx, ct))
                 .WithTrackingName(TrackingNames.OrphanDense);
             IncrementalValuesProvider<ImmutableArray<Diagnostic>> orphanActivation = context.SyntaxProvider
-                .ForAttributeWithMetadataName(AttributeReader.ActivationAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => AttributeReader.ReadOrphanLayer(ctx, ct))
+                .ForAttributeWithMetadataName(AttributeReader.ActivationAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => PipelineGuard.ReadOrphanLayer(ctx, ct))
                 .WithTrackingName(TrackingNames.OrphanActivation);
             IncrementalValuesProvider<ImmutableArray<Diagnostic>> orphanDropout = context.SyntaxProvider
-                .ForAttributeWithMetadataName(AttributeReader.DropoutAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => AttributeReader.ReadOrphanLayer(ctx, ct))
+                .ForAttributeWithMetadataName(AttributeReader.DropoutAttributeName, static (node, _) => node is ClassDeclarationSyntax, static (ctx, ct) => PipelineGuard.ReadOrphanLayer(ctx, ct))
                 .WithTrackingName(TrackingNames.OrphanDropout);
 
             // Models that name a JSON declaration or a weights file are completed by a join with those files.
@@ -59,14 +59,14 @@ namespace ModelGen.Generator
             // Each JSON file is parsed on its own, so editing one re-parses no other; the join below only looks results up.
             IncrementalValueProvider<ImmutableArray<JsonModelFile>> jsonFiles = context.AdditionalTextsProvider
                 .Where(static t => t.Path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-                .Select(static (t, ct) => JsonModelReader.Read(t.Path, t.GetText(ct) ?? SourceText.From(""), ct))
+                .Select(static (t, ct) => PipelineGuard.ReadJson(t, ct))
                 .WithTrackingName(TrackingNames.JsonFiles)
                 .Collect();
 
             // Weights reach the generator as base64 text written by ModelGen's build targets (AdditionalFiles must be text).
             IncrementalValueProvider<ImmutableArray<WeightsFile>> weightsFiles = context.AdditionalTextsProvider
                 .Where(static t => t.Path.EndsWith(WeightsReader.TextExtension, StringComparison.OrdinalIgnoreCase))
-                .Select(static (t, ct) => WeightsReader.Read(t.Path, t.GetText(ct) ?? SourceText.From(""), ct))
+                .Select(static (t, ct) => PipelineGuard.ReadWeights(t, ct))
                 .WithTrackingName(TrackingNames.WeightsFiles)
                 .Collect();
 
@@ -77,7 +77,7 @@ namespace ModelGen.Generator
 
             IncrementalValuesProvider<ResolvedModel> resolved = requests
                 .Combine(jsonFiles.Combine(weightsFiles).Combine(projectDirectory))
-                .Select(static (pair, _) => ModelResolver.Resolve(pair.Left, pair.Right.Left.Left, pair.Right.Left.Right, pair.Right.Right))
+                .Select(static (pair, ct) => PipelineGuard.Resolve(pair.Left, pair.Right.Left.Left, pair.Right.Left.Right, pair.Right.Right, ct))
                 .WithTrackingName(TrackingNames.ResolvedModels);
             IncrementalValuesProvider<NetworkSpec> resolvedSpecs = resolved
                 .Where(static r => r.Spec is not null)
@@ -89,7 +89,7 @@ namespace ModelGen.Generator
                 foreach (DiagnosticInfo info in r.Diagnostics) spc.ReportDiagnostic(info.ToDiagnostic());
             });
             context.RegisterSourceOutput(resolvedSpecs, static (spc, spec) =>
-                NetworkEmitter.Emit(spec, (hint, text) => spc.AddSource(hint, text), spc.CancellationToken));
+                PipelineGuard.Emit(spc, spec));
 
             context.RegisterSourceOutput(diagnostics, static (spc, list) => Report(spc, list));
             context.RegisterSourceOutput(orphanDense, static (spc, list) => Report(spc, list));
@@ -97,7 +97,7 @@ namespace ModelGen.Generator
             context.RegisterSourceOutput(orphanDropout, static (spc, list) => Report(spc, list));
 
             context.RegisterSourceOutput(specs, static (spc, spec) =>
-                NetworkEmitter.Emit(spec, (hint, text) => spc.AddSource(hint, text), spc.CancellationToken));
+                PipelineGuard.Emit(spc, spec));
         }
 
         private static void Report(SourceProductionContext context, ImmutableArray<Diagnostic> diagnostics)

@@ -20,6 +20,8 @@ namespace ModelGen.Fuzz
         Mgw,
         /// <summary>Raw float32: lengths that are not whole values, non-finite values.</summary>
         Raw,
+        /// <summary>Structured binary files (zip, HDF5, protobuf): sizes, offsets, counts and varints set past the end, negative or huge.</summary>
+        Binary,
     }
 
     /// <summary>Seeded mutations of a corpus.</summary>
@@ -37,6 +39,40 @@ namespace ModelGen.Fuzz
         private static IEnumerable<string> Files(string directory) =>
             Directory.Exists(directory) ? Directory.GetFiles(directory).OrderBy(f => f, StringComparer.Ordinal) : Enumerable.Empty<string>();
 
+        /// <summary>
+        /// Runs <paramref name="target"/> on cases 0 to <paramref name="cases"/> - 1 of the mutations of corpus/<paramref name="name"/>
+        /// (and then on every committed crash of it); a broken contract is rethrown naming the case and its input (base64).
+        /// Returns the milliseconds taken.
+        /// </summary>
+        public static long Run(string fuzzDirectory, string name, CorpusKind kind, int cases, Action<byte[]> target)
+        {
+            byte[][] seeds = Corpus(fuzzDirectory, name);
+            if (seeds.Length == 0) throw new InvalidOperationException($"corpus/{name} is empty");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < cases; i++)
+            {
+                byte[] input = Case(seeds, kind, i);
+                try
+                {
+                    target(input);
+                }
+                catch (Exception e)
+                {
+                    throw new InvalidOperationException($"{name} case {i} ({input.Length} bytes) broke the contract: {e}\ninput (base64): {(input.Length <= 8192 ? Convert.ToBase64String(input) : "(too long; regenerate with Mutations.Case)")}", e);
+                }
+            }
+            return clock.ElapsedMilliseconds;
+        }
+
+        /// <summary>Committed crashes of <paramref name="name"/>, else its corpus, so that the replay always runs the target on real files.</summary>
+        public static void Replay(string fuzzDirectory, string name, Action<byte[]> target)
+        {
+            string[] files = Regressions(fuzzDirectory, name).ToArray();
+            if (files.Length == 0) files = Files(Path.Combine(fuzzDirectory, "corpus", name)).ToArray();
+            if (files.Length == 0) throw new InvalidOperationException($"nothing to replay for {name}");
+            foreach (string file in files) target(File.ReadAllBytes(file));
+        }
+
         /// <summary>Case <paramref name="index"/> of the mutations of <paramref name="seeds"/>: one or more mutations, chosen by a generator seeded with the index.</summary>
         public static byte[] Case(byte[][] seeds, CorpusKind kind, int index)
         {
@@ -50,6 +86,7 @@ namespace ModelGen.Fuzz
                     CorpusKind.Json => Json(data, random),
                     CorpusKind.Safetensors => Safetensors(data, random),
                     CorpusKind.Mgw => Mgw(data, random),
+                    CorpusKind.Binary => Binary(data, random),
                     _ => Raw(data, random),
                 };
             }
@@ -430,6 +467,54 @@ namespace ModelGen.Fuzz
                         copy[1] = (byte)random.Next(256);
                     }
                     return copy;
+            }
+        }
+
+        /// <summary>
+        /// Binary containers: a 2-, 4- or 8-byte little-endian field (an offset, size or count in zip and HDF5) or a protobuf
+        /// varint set to a value past the end, zero, negative or huge; a run of bytes zeroed; the file cut at a field.
+        /// </summary>
+        private static byte[] Binary(byte[] data, Random random)
+        {
+            if (data.Length < 8) return data;
+            byte[] copy = (byte[])data.Clone();
+            long[] values = { 0, 1, -1, data.Length, data.Length - 1, data.Length + 1, data.Length * 2L, 0x7FFF, 0xFFFF, int.MaxValue, uint.MaxValue, long.MaxValue, long.MinValue, 1L << 32, 1L << 40 };
+            long value = values[random.Next(values.Length)];
+            switch (random.Next(5))
+            {
+                case 0:
+                case 1:
+                    {
+                        int width = new[] { 2, 4, 8 }[random.Next(3)];
+                        int at = random.Next(data.Length - width + 1);
+                        for (int i = 0; i < width; i++) copy[at + i] = (byte)(value >> (8 * i));
+                        return copy;
+                    }
+                case 2: // a protobuf varint: a length or a tag made huge or negative
+                    {
+                        int at = random.Next(data.Length);
+                        var varint = new List<byte>();
+                        ulong v = (ulong)value;
+                        do
+                        {
+                            byte b = (byte)(v & 0x7F);
+                            v >>= 7;
+                            varint.Add(v != 0 ? (byte)(b | 0x80) : b);
+                        }
+                        while (v != 0);
+                        int end = at;
+                        while (end < data.Length && (data[end] & 0x80) != 0) end++;
+                        end = Math.Min(data.Length, end + 1);
+                        return data.AsSpan(0, at).ToArray().Concat(varint).Concat(data.AsSpan(end).ToArray()).ToArray();
+                    }
+                case 3: // a run zeroed or set to 0xFF
+                    {
+                        int at = random.Next(data.Length), length = Math.Min(data.Length - at, 1 + random.Next(64));
+                        copy.AsSpan(at, length).Fill(random.Next(2) == 0 ? (byte)0 : (byte)0xFF);
+                        return copy;
+                    }
+                default: // cut short near the end, where zip's directory and HDF5's last objects are
+                    return data.AsSpan(0, Math.Max(0, data.Length - 1 - random.Next(Math.Min(data.Length, 200)))).ToArray();
             }
         }
 

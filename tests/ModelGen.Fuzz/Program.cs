@@ -1,5 +1,6 @@
 // ModelGen.Fuzz TARGET: runs one fuzz target under AFL++ (SharpFuzz's in-process persistent loop); with FILE arguments it
-// runs the target once on each file instead (to replay a crash or a corpus without AFL).
+// runs the target once on each file instead (to replay a crash or a corpus without AFL). `ModelGen.Fuzz measure` times
+// the generator on oversized inputs (Measure.cs).
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -18,10 +19,15 @@ namespace ModelGen.Fuzz
             ["safetensors"] = data => { GeneratorFuzzTargets.Weights(data); RuntimeFuzzTargets.Safetensors(data); },
             ["mgw"] = data => { GeneratorFuzzTargets.Weights(data); RuntimeFuzzTargets.Mgw(data); },
             ["raw"] = data => { GeneratorFuzzTargets.WeightsText(data); RuntimeFuzzTargets.Raw(data); },
+            ["zip"] = FormatFuzzTargets.Zip,
+            ["hdf5"] = FormatFuzzTargets.Hdf5,
+            ["keras"] = FormatFuzzTargets.Keras,
+            ["onnx"] = FormatFuzzTargets.Onnx,
         };
 
         public static int Main(string[] args)
         {
+            if (args.Length == 1 && args[0] == "measure") return Measure.Run();
             if (args.Length == 0 || !Targets.TryGetValue(args[0], out Action<byte[]>? target))
             {
                 Console.Error.WriteLine("usage: ModelGen.Fuzz TARGET [FILE...]; targets: " + string.Join(", ", Targets.Keys));

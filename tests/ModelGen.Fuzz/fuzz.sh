@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of one ModelGen reader with SharpFuzz + AFL++.
-#   tests/ModelGen.Fuzz/fuzz.sh TARGET [SECONDS]      targets: json model tfjs safetensors mgw raw
+#   tests/ModelGen.Fuzz/fuzz.sh TARGET [SECONDS]      targets: json model tfjs safetensors mgw raw zip hdf5 keras onnx
 # Needs afl++ (apt-get install -y afl++) and the SharpFuzz command-line tool
 # (dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0). Builds this project into
 # artifacts/fuzz/bin once, instruments ModelGen.Generator.dll and ModelGen.dll there with `sharpfuzz`, then runs

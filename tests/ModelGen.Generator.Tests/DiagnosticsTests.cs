@@ -292,12 +292,18 @@ namespace ModelGen.Generator.Tests
         /// <summary>A ModelGen-format declaration: 2 inputs, Dense 1.</summary>
         internal const string SmallJson = """{"format": "modelgen", "inputs": 2, "layers": [{"dense": 1}]}""";
 
-        public static TheoryData<string> DescriptorIds() => new(GeneratorInternals.Descriptors.Select(d => d.Id));
+        /// <summary>
+        /// Reported only by PipelineGuard: MGEN085 (internal error, needs an injected fault) and MGEN086 (a JSON file over
+        /// 4 MB); GeneratorReliabilityTests triggers and locates both.
+        /// </summary>
+        private static readonly string[] s_reliabilityIds = { "MGEN085", "MGEN086" };
+
+        public static TheoryData<string> DescriptorIds() => new(GeneratorInternals.Descriptors.Select(d => d.Id).Except(s_reliabilityIds));
 
         [Fact]
         public void EveryDescriptorHasATriggeringCase()
         {
-            Assert.Equal(GeneratorInternals.Descriptors.Select(d => d.Id), s_cases.Keys.Concat(s_jsonCases.Keys).OrderBy(k => k, StringComparer.Ordinal));
+            Assert.Equal(GeneratorInternals.Descriptors.Select(d => d.Id).Except(s_reliabilityIds), s_cases.Keys.Concat(s_jsonCases.Keys).OrderBy(k => k, StringComparer.Ordinal));
             Assert.Empty(s_cases.Keys.Intersect(s_jsonCases.Keys));
         }
 

@@ -1,7 +1,5 @@
 using System;
-using System.Diagnostics;
 using System.IO;
-using System.Linq;
 using System.Runtime.CompilerServices;
 using ModelGen.Fuzz;
 using Xunit;
@@ -24,43 +22,35 @@ namespace ModelGen.Tests
         [InlineData("safetensors", CorpusKind.Safetensors, 1500)]
         [InlineData("mgw", CorpusKind.Mgw, 1000)]
         [InlineData("raw", CorpusKind.Raw, 1000)]
+        [InlineData("zip", CorpusKind.Binary, 1000)]
+        [InlineData("hdf5", CorpusKind.Binary, 1000)]
+        [InlineData("keras", CorpusKind.Binary, 500)]
+        [InlineData("onnx", CorpusKind.Binary, 1500)]
         public void MutatedCorpusKeepsTheContract(string target, CorpusKind kind, int cases)
         {
-            byte[][] seeds = Mutations.Corpus(FuzzDirectory(), target);
-            Assert.NotEmpty(seeds);
-            Action<byte[]> run = Target(target);
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < cases; i++)
-            {
-                byte[] input = Mutations.Case(seeds, kind, i);
-                try
-                {
-                    run(input);
-                }
-                catch (Exception e)
-                {
-                    throw new Xunit.Sdk.XunitException($"{target} case {i} ({input.Length} bytes) broke the contract: {e}\ninput (base64): {(input.Length <= 8192 ? Convert.ToBase64String(input) : "(too long; regenerate with Mutations.Case)")}");
-                }
-            }
-            _output.WriteLine($"{target}: {cases} cases in {clock.ElapsedMilliseconds} ms");
+            long ms = Mutations.Run(FuzzDirectory(), target, kind, cases, Target(target));
+            _output.WriteLine($"{target}: {cases} cases in {ms} ms");
         }
 
         [Theory]
         [InlineData("safetensors")]
         [InlineData("mgw")]
         [InlineData("raw")]
-        public void CommittedCrashesStayFixed(string target)
-        {
-            string[] files = Mutations.Regressions(FuzzDirectory(), target).ToArray();
-            if (files.Length == 0) files = Directory.GetFiles(Path.Combine(FuzzDirectory(), "corpus", target));
-            foreach (string file in files) Target(target)(File.ReadAllBytes(file));
-        }
+        [InlineData("zip")]
+        [InlineData("hdf5")]
+        [InlineData("keras")]
+        [InlineData("onnx")]
+        public void CommittedCrashesStayFixed(string target) => Mutations.Replay(FuzzDirectory(), target, Target(target));
 
         private static Action<byte[]> Target(string target) => target switch
         {
             "safetensors" => RuntimeFuzzTargets.Safetensors,
             "mgw" => RuntimeFuzzTargets.Mgw,
             "raw" => RuntimeFuzzTargets.Raw,
+            "zip" => FormatFuzzTargets.Zip,
+            "hdf5" => FormatFuzzTargets.Hdf5,
+            "keras" => FormatFuzzTargets.Keras,
+            "onnx" => FormatFuzzTargets.Onnx,
             _ => throw new ArgumentException("unknown target " + target),
         };
 

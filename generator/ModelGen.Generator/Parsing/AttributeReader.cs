@@ -220,7 +220,7 @@ namespace ModelGen.Generator.Parsing
             foreach ((AttributeData data, SyntaxNode syntax) in layerAttributes)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                DeclaredLayer? layer = ReadLayer(data, syntax.GetLocation(), ref width, diagnostics);
+                DeclaredLayer? layer = ReadLayer(data, name, syntax.GetLocation(), ref width, diagnostics);
                 if (layer is null) usable = false;
                 else declared.Add(layer.Value);
             }
@@ -283,7 +283,7 @@ namespace ModelGen.Generator.Parsing
         private static Location LocationOf(AttributeData attribute, SyntaxNode fallback, CancellationToken cancellationToken) =>
             attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? fallback.GetLocation();
 
-        private static DeclaredLayer? ReadLayer(AttributeData data, Location location, ref int width, ImmutableArray<Diagnostic>.Builder diagnostics)
+        private static DeclaredLayer? ReadLayer(AttributeData data, string modelName, Location location, ref int width, ImmutableArray<Diagnostic>.Builder diagnostics)
         {
             if (data.AttributeClass?.ToDisplayString() == DropoutAttributeName)
             {
@@ -320,7 +320,7 @@ namespace ModelGen.Generator.Parsing
                 }
                 if (units > NetworkBuilder.MaxWidth)
                 {
-                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ModelTooLarge, location, data.AttributeClass!.Name, $"a layer of {units} units (the limit is {NetworkBuilder.MaxWidth})"));
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ModelTooLarge, location, modelName, $"a layer of {units} units (the limit is {NetworkBuilder.MaxWidth})"));
                     return null;
                 }
             }
