@@ -3,7 +3,7 @@ using System;
 namespace ModelGen
 {
     /// <summary>
-    /// What every generated model implements: the members of API.md section 2 plus what training needs
+    /// What every generated model implements: the members of docs/API.md section 2 plus what training needs
     /// (a forward pass that keeps its trace, and the generated backward pass).
     /// </summary>
     public interface IModel

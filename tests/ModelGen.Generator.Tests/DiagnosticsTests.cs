@@ -485,7 +485,7 @@ namespace ModelGen.Generator.Tests
             GeneratorRun run = DiagnosticMarkup.Verify("""
                 using ModelGen;
 
-                [{|MGEN006:Model(1000000)|}]
+                [{|MGEN006:Model(200000)|}]
                 [Dense(1000)]
                 public partial class ManyParameters { }
                 """);

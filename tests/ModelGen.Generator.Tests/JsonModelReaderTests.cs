@@ -402,7 +402,7 @@ namespace ModelGen.Generator.Tests
         [InlineData("{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\": \"sequential\", \"layers\": {|MGEN034:[|}]}}")]
         [InlineData("{\"format\": \"modelgen\", \"inputs\": 4, \"layers\": {|MGEN034:[|}{\"dropout\": 0.5}]}")]
         [InlineData(K3Head + K3Input + "  {\"class_name\": \"Dense\", \"config\": {\"units\": {|MGEN006:2000000|}}}" + K3Tail)]
-        [InlineData("{\"format\": \"modelgen\", \"inputs\": 1048576, \"layers\": [{\"dense\": {|MGEN006:1048576|}}, {\"dense\": 4}]}")]
+        [InlineData("{\"format\": \"modelgen\", \"inputs\": 262144, \"layers\": [{\"dense\": {|MGEN006:262144|}}, {\"dense\": 4}]}")]
         [InlineData("{\"format\": \"modelgen\", \"inputs\": 4, \"layers\": [{\"dense\": 3, \"activation\": \"relu\", \"alpha\": {|MGEN009:0.5|}}]}")]
         [InlineData("{\"format\": \"modelgen\", \"inputs\": 4, \"layers\": [{\"activation\": {|MGEN010,MGEN010:\"threshold\"|}}]}")]
         [InlineData("{\"format\": \"modelgen\", \"inputs\": 4, \"layers\": [{\"activation\": \"celu\", \"alpha\": {|MGEN011:0|}}]}")]
@@ -590,7 +590,7 @@ namespace ModelGen.Generator.Tests
         }
 
         [Fact]
-        public void OneMegabyteParsesQuickly()
+        public void OneMegabyteDocumentReads()
         {
             // A TF.js-sized file: a real model plus a large weights manifest and ignored metadata.
             var builder = new StringBuilder("{\"format\": \"layers-model\", \"modelTopology\": ");
@@ -602,13 +602,14 @@ namespace ModelGen.Generator.Tests
             SourceText text = SourceText.From(json);
             JsonModelFile warm = JsonModelReader.Read("big.json", text, CancellationToken.None);
             Assert.True(warm.Usable);
+            Assert.Equal(4, warm.InputSize);
+            Assert.Equal(16, Assert.Single(warm.Layers).Units);
             var watch = Stopwatch.StartNew();
             const int runs = 5;
             for (int i = 0; i < runs; i++) JsonModelReader.Read("big.json", text, CancellationToken.None);
             double perRun = watch.Elapsed.TotalMilliseconds / runs;
             _output.WriteLine($"{json.Length / 1e6:F2} MB read in {perRun:F1} ms");
-            // Well under 100 ms on an idle machine; the bound is loose because the machine may be busy.
-            Assert.True(perRun < 500, $"{perRun:F1} ms per 1 MB read");
+            // Reported, not asserted: speed is measured in benchmarks (GeneratorBenchmarks), never in timed tests.
         }
 
         // ------------------------------------------------------------------ the JSON parser itself

@@ -124,6 +124,95 @@ namespace ModelGen.Generator.Tests
             public partial class VectorWise { }
             """;
 
+        /// <summary>Dropout on the input and after a hidden layer: masks drawn in the training trace, applied in the backward pass.</summary>
+        public const string DropoutSource = """
+            using ModelGen;
+
+            namespace Samples;
+
+            [Model(4)]
+            [Dropout(0.1f)]
+            [Dense(8, Activation.Relu)]
+            [Dropout(0.5f)]
+            [Dense(3, Activation.Softmax)]
+            public partial class Dropped { }
+            """;
+
+        /// <summary>Embedded weights (raw float32) and <c>Predict</c>; over 1,024 parameters, so <c>Predict</c> reads the aligned copy.</summary>
+        public const string EmbeddedWeightsSource = """
+            using ModelGen;
+
+            namespace Samples;
+
+            [Model(16, Weights = "models/embedded.bin")]
+            [Dense(64, Activation.Relu)]
+            [Dense(3, Activation.Softmax)]
+            public partial class Embedded { }
+            """;
+
+        /// <summary>The parameters of <see cref="EmbeddedWeightsSource"/>: 16 x 64 + 64 + 64 x 3 + 3 values, a simple exact pattern.</summary>
+        public static float[] EmbeddedWeightValues()
+        {
+            var values = new float[16 * 64 + 64 + 64 * 3 + 3];
+            for (int i = 0; i < values.Length; i++) values[i] = (i % 17 - 8) * 0.125f;
+            return values;
+        }
+
+        /// <summary>A Keras 3 <c>model.to_json()</c> declaration: Dense layers, a LeakyReLU layer, a capped ReLU, Dropout and a separate Activation.</summary>
+        public const string KerasJson = """
+            {"module": "keras", "class_name": "Sequential", "config": {"name": "sequential", "layers": [
+              {"class_name": "InputLayer", "config": {"batch_shape": [null, 5], "dtype": "float32"}},
+              {"class_name": "Dense", "config": {"name": "dense", "units": 12, "activation": "tanh", "use_bias": true}},
+              {"class_name": "Dropout", "config": {"name": "dropout", "rate": 0.25}},
+              {"class_name": "Dense", "config": {"name": "dense_1", "units": 6, "activation": "linear", "use_bias": false}},
+              {"class_name": "LeakyReLU", "config": {"name": "leaky_re_lu", "negative_slope": 0.2}},
+              {"class_name": "Dense", "config": {"name": "dense_2", "units": 6, "activation": "linear"}},
+              {"class_name": "ReLU", "config": {"name": "re_lu", "max_value": 6.0, "negative_slope": 0.0, "threshold": 0.0}},
+              {"class_name": "Activation", "config": {"name": "activation", "activation": "swish"}},
+              {"class_name": "Dense", "config": {"name": "dense_3", "units": 2, "activation": "sigmoid"}}
+            ]}}
+            """;
+
+        /// <summary>The C# side of the JSON scenario.</summary>
+        public const string JsonModelSource = """
+            using ModelGen;
+
+            namespace Samples.Json
+            {
+                [Model(Json = "models/keras.json")]
+                public partial class FromKeras { }
+            }
+            """;
+
+        /// <summary>
+        /// Over 16K parameters (128 -> 128 -> 4, 17,028): batches run layer-major, over chunks of 64 samples 8 at a time,
+        /// with the <c>x8</c> forms and a per-thread scratch array.
+        /// </summary>
+        public const string LayerMajorSource = """
+            using ModelGen;
+
+            namespace Samples;
+
+            [Model(128)]
+            [Dense(128, Activation.Relu)]
+            [Dense(4)]
+            public partial class LayerMajor { }
+            """;
+
+        [Fact]
+        public void Dropout() => Baseline.Verify("Dropout", GeneratorHarness.Run(DropoutSource).Sources);
+
+        [Fact]
+        public void EmbeddedWeights() => Baseline.Verify("EmbeddedWeights", GeneratorHarness.Run(
+            EmbeddedWeightsSource, new[] { AdditionalFiles.Weights("models/embedded.bin", AdditionalFiles.Raw(EmbeddedWeightValues())) }).Sources);
+
+        [Fact]
+        public void JsonModel() => Baseline.Verify("JsonModel", GeneratorHarness.Run(
+            JsonModelSource, new[] { AdditionalFiles.Json("models/keras.json", KerasJson) }).Sources);
+
+        [Fact]
+        public void LayerMajor() => Baseline.Verify("LayerMajor", GeneratorHarness.Run(LayerMajorSource).Sources);
+
         [Fact]
         public void IrisNet() => Baseline.Verify("IrisNet", GeneratorHarness.Run(IrisNetSource).Sources);
 

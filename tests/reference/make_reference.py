@@ -8,7 +8,7 @@ Run from the repository root:
 Writes activations.json, models.json, optimizers.json, training.json and
 iris.csv into tests/ModelGen.Tests/Data/ (copied to samples/data/) and digits.csv into samples/data/.
 
-Every formula is written out from /work/shared/KERAS.md (Keras 3 semantics), in
+Every formula is written out from docs/KERAS.md (Keras 3 semantics), in
 torch.float64, with torch.where formulations chosen so that autograd gives the
 derivatives KERAS.md prescribes at kinks (the torch backend's values).  Every input,
 parameter, target and hyperparameter is exactly representable in float32, because the

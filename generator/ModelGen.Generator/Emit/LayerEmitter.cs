@@ -8,7 +8,7 @@ using static ModelGen.Generator.Emit.Literals;
 namespace ModelGen.Generator.Emit
 {
     /// <summary>
-    /// Writes the per-layer methods. The code shape is chosen from the layer's sizes:
+    /// Writes the per-layer methods from a <see cref="LayerPlan"/>; the plan and <see cref="CodeShape"/> hold the choices:
     /// <list type="bullet">
     /// <item>Layers of 4 units or more become vector tiles on the widest hardware tier (Vector512, else Vector256 with FMA,
     /// else Vector128) whose lanes fit the units; a width that is not a multiple of the lanes ends with one overlapping
@@ -19,46 +19,18 @@ namespace ModelGen.Generator.Emit
     /// <item>Every dense layer also has an <c>x4</c> form that computes 4 samples at once, reusing each loaded weight
     /// vector for all four (register blocking).</item>
     /// <item>Training needs the values before the activation. A vector-tile layer whose activation fuses into its stores
-    /// has one generic body, <c>LayerN&lt;TActivation&gt;</c>, for both (<see cref="IsGeneric"/>); other layers have a
+    /// has one generic body, <c>LayerN&lt;TActivation&gt;</c>, for both (<see cref="LayerPlan.IsGeneric"/>); other layers have a
     /// <c>LayerNLinear</c> form, which the activated form calls when the activation is a separate pass anyway.</item>
     /// </list>
-    /// Method sizes do not grow with the layer beyond <see cref="UnrollFmas"/> unrolled statements per tile, so every
+    /// Method sizes do not grow with the layer beyond <see cref="CodeShape.UnrollFmas"/> unrolled statements per tile, so every
     /// method stays far below RyuJIT's MinOpts limits (60,000 IL bytes, 20,000 instructions, 2,000 blocks, 2,000 locals).
     /// </summary>
     internal static class LayerEmitter
     {
-        /// <summary>Samples per call of the batch forms.</summary>
-        public const int BatchSamples = 4;
-
-        /// <summary>Accumulator vectors per tile for one sample, and for the batch form.</summary>
-        public const int TileVectors = 8, TileVectorsBatch = 4;
-
-        /// <summary>
-        /// Accumulator vectors per tile for one sample on Vector512 layers of at least this many vectors (256 units):
-        /// AVX-512 has 32 registers, and a tile twice as wide streams each kernel row in 1 KB runs instead of 512 bytes.
-        /// </summary>
-        public const int TileVectorsWide = 16;
-
-        /// <summary>
-        /// Samples per call of the wide batch form (<c>x8</c>), written for models that run batches layer-major: 8 samples
-        /// times 2 vectors per tile load each weight vector once for 8 samples, halving the cache traffic of the <c>x4</c> form
-        /// on layers whose weights come from L2.
-        /// </summary>
-        public const int WideBatchSamples = 8, TileVectorsWideBatch = 2;
-
-        /// <summary>Largest number of multiply-add statements a tile writes out without a loop.</summary>
-        public const int UnrollFmas = 192;
-
-        /// <summary>Largest number of multiply-adds of an unrolled scalar layer (1 to 3 units).</summary>
-        public const int UnrollScalarTerms = 512;
-
         private const string Span = TypeRefs.Span;
         private const string ReadOnlySpan = TypeRefs.ReadOnlySpan;
         private const string Unsafe = TypeRefs.Unsafe;
         private const string MemoryMarshal = TypeRefs.MemoryMarshal;
-
-        /// <summary>The method name stem of layer <paramref name="index"/>.</summary>
-        public static string Name(int index) => "Layer" + Int(index);
 
         /// <summary>One-line description: <c>Dense 4 -> 16, relu</c>.</summary>
         public static string Describe(LayerSpec layer) => (layer.Kind == LayerKind.Dense
@@ -66,53 +38,44 @@ namespace ModelGen.Generator.Emit
             : $"Activation {ActivationEmitter.Describe(layer.Activation)} over {layer.Inputs}")
             + (layer.HasDropout ? $", then dropout {Number(layer.DropoutRate)} in training" : "");
 
-        /// <summary>Layers with at most this many kernel entries are inlined into their caller, so small models run as one method.</summary>
-        public const int InlineLimit = 2048;
-
-        /// <summary>True when the layer's methods are small enough to inline (no call, no span passing per layer).</summary>
-        public static bool IsSmall(LayerSpec layer) => (long)layer.Inputs * layer.Units <= InlineLimit;
-
-        /// <summary>True when the dense layer is written as scalar code (fewer units than the narrowest vector).</summary>
-        public static bool IsScalar(LayerSpec layer) => layer.Units < 4;
-
         // ---------------------------------------------------------------------------------------------------------
         // Forward
         // ---------------------------------------------------------------------------------------------------------
 
         /// <summary>
-        /// Writes the forward methods of layer <paramref name="index"/>: for Dense, <c>LayerN</c>, <c>LayerNx4</c> and, in
-        /// layer-major models, <c>LayerNx8</c> (activation applied). Training also needs the values before a non-linear
-        /// activation: generic layers get them from the same body (<c>LayerN&lt;LinearActivation&gt;</c>, see
-        /// <see cref="IsGeneric"/>), the others from <c>LayerNLinear</c> and <c>LayerNLinearx4</c>. Every non-linear layer
-        /// also gets <c>LayerNActivate</c>. Callers name the methods through <see cref="ForwardMethod"/>.
+        /// Writes the forward methods of a layer: for Dense, <c>LayerN</c>, <c>LayerNx4</c> and, in layer-major models,
+        /// <c>LayerNx8</c> (activation applied). Training also needs the values before a non-linear activation: generic layers
+        /// get them from the same body (<c>LayerN&lt;LinearActivation&gt;</c>, see <see cref="LayerPlan.IsGeneric"/>), the
+        /// others from <c>LayerNLinear</c> and <c>LayerNLinearx4</c>. Every non-linear layer also gets <c>LayerNActivate</c>.
+        /// Callers name the methods through <see cref="LayerPlan.ForwardMethod"/>.
         /// </summary>
         /// <param name="w">The writer.</param>
-        /// <param name="layer">The layer.</param>
-        /// <param name="index">Its index.</param>
-        /// <param name="wideBatch">True to also write the <c>x8</c> form (layer-major models).</param>
+        /// <param name="plan">The layer's plan.</param>
         /// <param name="cancellationToken">The generator's token.</param>
-        public static void WriteForward(SourceWriter w, LayerSpec layer, int index, bool wideBatch, CancellationToken cancellationToken)
+        public static void WriteForward(SourceWriter w, LayerPlan plan, CancellationToken cancellationToken)
         {
-            string name = Name(index);
-            if (layer.Kind == LayerKind.Dense)
+            LayerSpec layer = plan.Layer;
+            int index = plan.Index;
+            string name = plan.Name;
+            if (plan.IsDense)
             {
                 string where = $"Kernel [{layer.Inputs} x {layer.Units}] at {layer.KernelOffset}" + (layer.UseBias ? $", bias at {layer.BiasOffset}" : "");
-                string shape = IsScalar(layer) ? "scalar" : "vector tiles";
-                if (IsGeneric(layer)) WriteActivationStruct(w, layer, index);
-                foreach (bool linearOnly in layer.Activation.IsLinear || IsGeneric(layer) ? new[] { false } : new[] { false, true })
+                string shape = plan.IsScalar ? "scalar" : "vector tiles";
+                if (plan.IsGeneric) WriteActivationStruct(w, plan);
+                foreach (bool linearOnly in plan.HasLinearForms ? new[] { false, true } : new[] { false })
                 {
                     ActivationSpec activation = linearOnly ? ActivationSpec.Linear : layer.Activation;
                     string output = linearOnly ? "z" : "y";
                     string stem = linearOnly ? name + "Linear" : name;
-                    foreach (int samples in wideBatch && !linearOnly ? new[] { 1, BatchSamples, WideBatchSamples } : new[] { 1, BatchSamples })
+                    foreach (int samples in linearOnly ? plan.LinearSamples : plan.ForwardSamples)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        string suffix = samples == 1 ? "" : "x" + samples;
+                        string suffix = LayerPlan.Suffix(samples);
                         string what = linearOnly ? $"values before the {ActivationEmitter.Describe(layer.Activation)} activation" : Describe(layer);
-                        bool generic = IsGeneric(layer) && samples != WideBatchSamples;
-                        if (generic) what += $" ({name}Activation applies it; LinearActivation gives the values before it, for training)";
+                        bool generic = plan.IsGenericForm(samples);
+                        if (generic) what += $" ({plan.ActivationStruct} applies it; LinearActivation gives the values before it, for training)";
                         w.WriteLine($"/// <summary>Layer {index}: {what}, {(samples == 1 ? "one sample" : samples + " samples back to back")}. {where}; {shape}.</summary>");
-                        if (IsSmall(layer)) w.WriteLine(TypeRefs.AggressiveInlining);
+                        if (plan.IsSmall) w.WriteLine(TypeRefs.AggressiveInlining);
                         string signature = generic
                             ? $"private static void {stem}{suffix}<TActivation>({ReadOnlySpan} w, {ReadOnlySpan} x, {Span} {output}) where TActivation : struct, {TypeRefs.IVectorActivation}"
                             : $"private static void {stem}{suffix}({ReadOnlySpan} w, {ReadOnlySpan} x, {Span} {output})";
@@ -120,17 +83,17 @@ namespace ModelGen.Generator.Emit
                         {
                             if (generic)
                             {
-                                WriteDenseForward(w, layer, ActivationSpec.Linear, output, samples, cancellationToken, "TActivation.Apply");
+                                WriteDenseForward(w, plan, ActivationSpec.Linear, output, samples, cancellationToken, "TActivation.Apply");
                             }
-                            else if (!linearOnly && samples != WideBatchSamples && ReusesLinearForm(layer))
+                            else if (!linearOnly && samples != CodeShape.WideBatchSamples && plan.ReusesLinearForm)
                             {
                                 // The activation runs as a pass after the tiles anyway: the tiles are the Linear form's.
-                                w.WriteLine($"{ForwardMethod(layer, index, samples, activated: false)}(w, x, y);");
+                                w.WriteLine($"{plan.ForwardMethod(samples, activated: false)}(w, x, y);");
                                 WriteActivationPass(w, layer.Activation, "y", "y", layer.Units, Int(samples));
                             }
                             else
                             {
-                                WriteDenseForward(w, layer, activation, output, samples, cancellationToken);
+                                WriteDenseForward(w, plan, activation, output, samples, cancellationToken);
                             }
                         }
                         w.WriteLine();
@@ -141,102 +104,37 @@ namespace ModelGen.Generator.Emit
             {
                 int width = layer.PreActivationWidth;
                 w.WriteLine($"/// <summary>Layer {index}: applies {ActivationEmitter.Describe(layer.Activation)} to <paramref name=\"count\"/> samples of {width} values.</summary>");
-                using (w.Braces($"private static void {name}Activate({ReadOnlySpan} z, {Span} y, int count)"))
+                using (w.Braces($"private static void {plan.ActivateMethod}({ReadOnlySpan} z, {Span} y, int count)"))
                 {
                     WriteActivationPass(w, layer.Activation, "z", "y", width, "count");
                 }
             }
         }
 
-        /// <summary>
-        /// True when the layer's one-sample and 4-sample forms are generic over the activation: a vector-tile layer whose
-        /// activation fuses into its stores. <c>LayerN&lt;LayerNActivation&gt;</c> is the forward form and
-        /// <c>LayerN&lt;LinearActivation&gt;</c> the training form (values before the activation), from one body.
-        /// </summary>
-        public static bool IsGeneric(LayerSpec layer) =>
-            layer.Kind == LayerKind.Dense && !IsScalar(layer) && !layer.Activation.IsLinear && ActivationEmitter.HasVectorForm(layer.Activation);
-
-        /// <summary>
-        /// The method a caller names for layer <paramref name="index"/> on <paramref name="samples"/> samples: with the
-        /// activation applied (<paramref name="activated"/>) or the values before it.
-        /// </summary>
-        public static string ForwardMethod(LayerSpec layer, int index, int samples, bool activated)
-        {
-            string suffix = samples == 1 ? "" : "x" + Int(samples);
-            if (IsGeneric(layer) && samples != WideBatchSamples)
-            {
-                return Name(index) + suffix + "<" + (activated ? Name(index) + "Activation" : TypeRefs.LinearActivation) + ">";
-            }
-            return Name(index) + (activated || layer.Activation.IsLinear ? "" : "Linear") + suffix;
-        }
-
         // The struct that carries a generic layer's activation into its stores, on each vector width.
-        private static void WriteActivationStruct(SourceWriter w, LayerSpec layer, int index)
+        private static void WriteActivationStruct(SourceWriter w, LayerPlan plan)
         {
-            w.WriteLine($"/// <summary>Layer {index}'s {ActivationEmitter.Describe(layer.Activation)}, lane-wise, for the stores of its generic forms.</summary>");
-            using (w.Braces($"private readonly struct {Name(index)}Activation : {TypeRefs.IVectorActivation}"))
+            w.WriteLine($"/// <summary>Layer {plan.Index}'s {ActivationEmitter.Describe(plan.Layer.Activation)}, lane-wise, for the stores of its generic forms.</summary>");
+            using (w.Braces($"private readonly struct {plan.ActivationStruct} : {TypeRefs.IVectorActivation}"))
             {
-                foreach (int bits in new[] { 512, 256, 128 })
+                foreach (int bits in Tiers.Bits)
                 {
                     string V = TypeRefs.Vector(bits);
                     w.WriteLine(TypeRefs.AggressiveInlining);
-                    w.WriteLine($"public static {V}<float> Apply({V}<float> v) => {ActivationEmitter.VectorForward(layer.Activation, "v", bits)};");
+                    w.WriteLine($"public static {V}<float> Apply({V}<float> v) => {ActivationEmitter.VectorForward(plan.Layer.Activation, "v", bits)};");
                 }
             }
             w.WriteLine();
         }
 
-        /// <summary>
-        /// True when the fused forward form of a vector-tile layer would be its Linear form plus an activation pass (the
-        /// activation has no vector form to fuse into the stores: softmax, gelu, ...): then it calls the Linear form instead of
-        /// repeating its tiles, which keeps the generated code, and the build, smaller.
-        /// </summary>
-        private static bool ReusesLinearForm(LayerSpec layer) =>
-            !IsScalar(layer) && !layer.Activation.IsLinear && !ActivationEmitter.HasVectorForm(layer.Activation);
-
-        /// <summary>Vector columns of a layer on one tier: the lane count and each vector's first unit.</summary>
-        private readonly struct Columns
+        private static void WriteDenseForward(SourceWriter w, LayerPlan plan, ActivationSpec activation, string output, int samples, CancellationToken cancellationToken, string? apply = null)
         {
-            public Columns(int bits, int[] offsets, bool overlap)
-            {
-                Bits = bits;
-                Offsets = offsets;
-                Overlap = overlap;
-            }
-
-            public int Bits { get; }
-            public int[] Offsets { get; }
-            public bool Overlap { get; }
-            public int Lanes => Bits / 32;
-        }
-
-        /// <summary>
-        /// The widest vectors (at most <paramref name="maxBits"/>) whose lanes fit <paramref name="units"/>, one per
-        /// <c>lanes</c> units; with <paramref name="overlap"/>, a last vector ending at the last unit covers the remainder.
-        /// Without it the remainder is left to scalar code (gradients must not be added twice).
-        /// </summary>
-        private static Columns Plan(int units, int maxBits, bool overlap)
-        {
-            for (int bits = maxBits; bits >= 128; bits /= 2)
-            {
-                int lanes = bits / 32;
-                if (units < lanes) continue;
-                var offsets = new List<int>();
-                for (int k = 0; k < units / lanes; k++) offsets.Add(k * lanes);
-                bool overlapped = overlap && units % lanes != 0;
-                if (overlapped) offsets.Add(units - lanes);
-                return new Columns(bits, offsets.ToArray(), overlapped);
-            }
-            return new Columns(128, Array.Empty<int>(), false);
-        }
-
-        private static void WriteDenseForward(SourceWriter w, LayerSpec layer, ActivationSpec activation, string output, int samples, CancellationToken cancellationToken, string? apply = null)
-        {
+            LayerSpec layer = plan.Layer;
             bool vectorWise = ActivationCatalog.IsVectorWise(activation.Kind);
-            if (IsScalar(layer))
+            if (plan.IsScalar)
             {
-                bool inline = activation.Kind is Activation.Softmax or Activation.LogSoftmax && (long)layer.Inputs * layer.Units * samples <= UnrollScalarTerms;
-                WriteScalarDense(w, layer, vectorWise ? ActivationSpec.Linear : activation, output, samples, inline ? activation : default);
+                bool inline = activation.Kind is Activation.Softmax or Activation.LogSoftmax && plan.UnrollsScalar(samples);
+                WriteScalarDense(w, plan, vectorWise ? ActivationSpec.Linear : activation, output, samples, inline ? activation : default);
                 if (inline) return;
             }
             else
@@ -245,10 +143,10 @@ namespace ModelGen.Generator.Emit
                 w.WriteLine($"ref float wr = ref {MemoryMarshal}.GetReference(w);");
                 w.WriteLine($"ref float xr = ref {MemoryMarshal}.GetReference(x);");
                 w.WriteLine($"ref float yr = ref {MemoryMarshal}.GetReference({output});");
-                WriteTiers(w, (bits, w) =>
+                Tiers.Write(w, TierGuard.FusedMultiplyAdd, (bits, w) =>
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    WriteTiles(w, layer, vectorActivation ? activation : ActivationSpec.Linear, Plan(layer.Units, bits, overlap: true), samples, apply);
+                    WriteTiles(w, plan, vectorActivation ? activation : ActivationSpec.Linear, plan.Columns(bits, overlap: true), samples, apply);
                 });
                 if (!vectorActivation && !vectorWise)
                 {
@@ -262,10 +160,9 @@ namespace ModelGen.Generator.Emit
         }
 
         // Groups the columns into tiles; regular tiles of a wide layer run in a loop over j.
-        private static void WriteTiles(SourceWriter w, LayerSpec layer, ActivationSpec activation, Columns columns, int samples, string? apply)
+        private static void WriteTiles(SourceWriter w, LayerPlan plan, ActivationSpec activation, Columns columns, int samples, string? apply)
         {
-            int perTile = samples == 1 ? (columns.Bits == 512 && columns.Offsets.Length >= TileVectorsWide ? TileVectorsWide : TileVectors)
-                : samples == WideBatchSamples ? TileVectorsWideBatch : TileVectorsBatch;
+            int perTile = LayerPlan.TileVectors(columns, samples);
             int lanes = columns.Lanes;
             int regular = columns.Offsets.Length - (columns.Overlap ? 1 : 0);
             int fullTiles = regular / perTile;
@@ -274,18 +171,18 @@ namespace ModelGen.Generator.Emit
             {
                 using (w.Braces($"for (int j = 0; j < {fullTiles * stride}; j += {stride})"))
                 {
-                    WriteTile(w, layer, activation, columns.Bits, Sequence(0, perTile, lanes), "j", samples, apply);
+                    WriteTile(w, plan, activation, columns.Bits, Sequence(0, perTile, lanes), "j", samples, apply);
                 }
             }
             else if (fullTiles == 1)
             {
-                WriteTile(w, layer, activation, columns.Bits, Sequence(0, perTile, lanes), null, samples, apply);
+                WriteTile(w, plan, activation, columns.Bits, Sequence(0, perTile, lanes), null, samples, apply);
             }
             var rest = new List<int>(Sequence(fullTiles * stride, regular - fullTiles * perTile, lanes));
             if (columns.Overlap) rest.Add(columns.Offsets[columns.Offsets.Length - 1]);
             for (int start = 0; start < rest.Count; start += perTile)
             {
-                WriteTile(w, layer, activation, columns.Bits, rest.GetRange(start, Math.Min(perTile, rest.Count - start)).ToArray(), null, samples, apply);
+                WriteTile(w, plan, activation, columns.Bits, rest.GetRange(start, Math.Min(perTile, rest.Count - start)).ToArray(), null, samples, apply);
             }
         }
 
@@ -300,12 +197,13 @@ namespace ModelGen.Generator.Emit
         private static string Offset(int constant, string? j) =>
             j is null ? Int(constant) : constant == 0 ? j : $"{j} + {constant}";
 
-        private static void WriteTile(SourceWriter w, LayerSpec layer, ActivationSpec activation, int bits, int[] offsets, string? j, int samples, string? apply)
+        private static void WriteTile(SourceWriter w, LayerPlan plan, ActivationSpec activation, int bits, int[] offsets, string? j, int samples, string? apply)
         {
+            LayerSpec layer = plan.Layer;
             string V = TypeRefs.Vector(bits);
             int count = offsets.Length, inputs = layer.Inputs, units = layer.Units;
-            int splits = samples == 1 ? Math.Min(inputs, Math.Max(1, Math.Min(4, TileVectors / count))) : 1;
-            bool unroll = inputs * count * samples <= UnrollFmas;
+            int splits = plan.InputSplits(count, samples);
+            bool unroll = plan.UnrollsTile(count, samples);
             string Acc(int s, int v, int p) => $"a{s}{v}{(splits > 1 ? "_" + p : "")}";
             string range = $"{Offset(offsets[0], j)}..{Offset(offsets[count - 1] + bits / 32, j)}";
             w.WriteLine($"// Units [{range}): {count} x Vector{bits}, {(samples == 1 ? "1 sample" : samples + " samples")}{(splits > 1 ? $", inputs split over {splits} accumulators" : "")}.");
@@ -404,12 +302,13 @@ namespace ModelGen.Generator.Emit
 
         // 1 to 3 units: four partial sums per unit hide the add latency. A softmax or log_softmax over them is written
         // inline on the sums, which are still in registers.
-        private static void WriteScalarDense(SourceWriter w, LayerSpec layer, ActivationSpec activation, string output, int samples, ActivationSpec softmax = default)
+        private static void WriteScalarDense(SourceWriter w, LayerPlan plan, ActivationSpec activation, string output, int samples, ActivationSpec softmax = default)
         {
+            LayerSpec layer = plan.Layer;
             bool inlineSoftmax = softmax.Kind is Activation.Softmax or Activation.LogSoftmax;
             int inputs = layer.Inputs, units = layer.Units;
-            int chains = inputs >= 8 ? 4 : 1;
-            if ((long)inputs * units * samples <= UnrollScalarTerms)
+            int chains = plan.ScalarChains;
+            if (plan.UnrollsScalar(samples))
             {
                 w.WriteLine($"_ = x[{samples * inputs - 1}];");
                 w.WriteLine($"_ = w[{(layer.UseBias ? layer.BiasOffset + units - 1 : layer.KernelOffset + inputs * units - 1)}];");
@@ -474,7 +373,8 @@ namespace ModelGen.Generator.Emit
             string max = $"s{s}0";
             for (int j = 1; j < units; j++) max = $"{TypeRefs.MathF}.Max({max}, s{s}{j})";
             w.WriteLine($"float m{s} = {max};");
-            w.WriteLine($"float c{s} = m{s} >= -80f && m{s} <= 80f ? 0f : m{s};");
+            string range = Float(CodeShape.SoftmaxShiftFreeRange);
+            w.WriteLine($"float c{s} = m{s} >= -{range} && m{s} <= {range} ? 0f : m{s};");
             var sum = new List<string>();
             for (int j = 0; j < units; j++)
             {
@@ -490,45 +390,6 @@ namespace ModelGen.Generator.Emit
             {
                 w.WriteLine($"float l{s} = c{s} + {TypeRefs.MathF}.Log({string.Join(" + ", sum)});");
                 for (int j = 0; j < units; j++) w.WriteLine($"{output}[{s * units + j}] = s{s}{j} - l{s};");
-            }
-        }
-
-        /// <summary>Writes the three hardware tiers around <paramref name="body"/> (called with 512, 256 and 128).</summary>
-        /// <remarks>
-        /// Tiers whose code comes out the same are written once: a layer of 8 to 15 units uses Vector256 on the Vector512
-        /// tier too, and one of 4 to 7 units the same Vector128 code on all three. The compiler then has a third or two
-        /// thirds less to bind and emit; the JIT keeps one tier either way.
-        /// </remarks>
-        public static void WriteTiers(SourceWriter w, Action<int, SourceWriter> body)
-        {
-            string Render(int bits)
-            {
-                SourceWriter tier = w.ForBody();
-                body.Invoke(bits, tier);
-                return tier.ToString();
-            }
-            string b512 = Render(512), b256 = Render(256), b128 = Render(128);
-            string v512 = $"{TypeRefs.Vector(512)}.IsHardwareAccelerated", v256 = $"{TypeRefs.Vector(256)}.IsHardwareAccelerated && {TypeRefs.Fma}.IsSupported";
-            if (b512 == b256 && b256 == b128)
-            {
-                w.WriteLine("// The same code on every hardware tier.");
-                w.WriteBlock(null, b128);
-            }
-            else if (b512 == b256)
-            {
-                w.WriteBlock($"if ({v512} || ({v256}))", b256);
-                w.WriteBlock("else", b128);
-            }
-            else if (b256 == b128)
-            {
-                w.WriteBlock($"if ({v512})", b512);
-                w.WriteBlock("else", b128);
-            }
-            else
-            {
-                w.WriteBlock($"if ({v512})", b512);
-                w.WriteBlock($"else if ({v256})", b256);
-                w.WriteBlock("else", b128);
             }
         }
 
@@ -559,22 +420,16 @@ namespace ModelGen.Generator.Emit
             {
                 w.WriteLine($"ref float zr = ref {MemoryMarshal}.GetReference({input});");
                 w.WriteLine($"ref float yr = ref {MemoryMarshal}.GetReference({output});");
-                bool firstTier = true;
-                foreach (int bits in new[] { 512, 256, 128 })
+                Tiers.Write(w, TierGuard.Accelerated, (bits, w) =>
                 {
                     string V = TypeRefs.Vector(bits);
                     int lanes = bits / 32;
-                    w.WriteLine($"{(firstTier ? "if" : "else if")} ({V}.IsHardwareAccelerated)");
-                    firstTier = false;
-                    using (w.Braces())
+                    using (w.Braces($"for (; j <= {total} - {lanes}; j += {lanes})"))
                     {
-                        using (w.Braces($"for (; j <= {total} - {lanes}; j += {lanes})"))
-                        {
-                            w.WriteLine($"{V}<float> v = {V}.LoadUnsafe(ref zr, (nuint)j);");
-                            w.WriteLine($"{V}.StoreUnsafe({ActivationEmitter.VectorForward(activation, "v", bits)}, ref yr, (nuint)j);");
-                        }
+                        w.WriteLine($"{V}<float> v = {V}.LoadUnsafe(ref zr, (nuint)j);");
+                        w.WriteLine($"{V}.StoreUnsafe({ActivationEmitter.VectorForward(activation, "v", bits)}, ref yr, (nuint)j);");
                     }
-                }
+                });
             }
             using (w.Braces($"for (; j < {total}; j++)"))
             {
@@ -588,29 +443,29 @@ namespace ModelGen.Generator.Emit
         // ---------------------------------------------------------------------------------------------------------
 
         /// <summary>
-        /// Writes the backward methods of layer <paramref name="index"/> over a whole batch: <c>LayerNActivationBackward</c>
+        /// Writes the backward methods of a layer (<paramref name="plan"/>) over a whole batch: <c>LayerNActivationBackward</c>
         /// (dz from dy) when the activation is not linear, and <c>LayerNDenseBackward</c> (kernel, bias and input gradients)
         /// for dense layers.
         /// </summary>
-        public static void WriteBackward(SourceWriter w, LayerSpec layer, int index, CancellationToken cancellationToken)
+        public static void WriteBackward(SourceWriter w, LayerPlan plan, CancellationToken cancellationToken)
         {
-            string name = Name(index);
-            int width = layer.PreActivationWidth;
+            LayerSpec layer = plan.Layer;
+            int index = plan.Index;
             if (!layer.Activation.IsLinear)
             {
                 w.WriteLine($"/// <summary>Layer {index}: gradient before the {ActivationEmitter.Describe(layer.Activation)} activation from the gradient after it, for <paramref name=\"count\"/> samples.</summary>");
-                using (w.Braces($"private static void {name}ActivationBackward({ReadOnlySpan} z, {ReadOnlySpan} y, {ReadOnlySpan} dy, {Span} dz, int count)"))
+                using (w.Braces($"private static void {plan.ActivationBackwardMethod}({ReadOnlySpan} z, {ReadOnlySpan} y, {ReadOnlySpan} dy, {Span} dz, int count)"))
                 {
                     WriteActivationBackward(w, layer);
                 }
                 w.WriteLine();
             }
-            if (layer.Kind != LayerKind.Dense) return;
+            if (!plan.IsDense) return;
             cancellationToken.ThrowIfCancellationRequested();
             w.WriteLine($"/// <summary>Layer {index}: adds x^T dz to the kernel gradient and the column sums of dz to the bias gradient; sets dx = dz W^T unless dx is empty. x, dz and dx hold <paramref name=\"count\"/> samples.</summary>");
-            using (w.Braces($"private static void {name}DenseBackward({ReadOnlySpan} w, {ReadOnlySpan} x, {ReadOnlySpan} dz, {Span} g, {Span} dx, int count)"))
+            using (w.Braces($"private static void {plan.DenseBackwardMethod}({ReadOnlySpan} w, {ReadOnlySpan} x, {ReadOnlySpan} dz, {Span} g, {Span} dx, int count)"))
             {
-                WriteDenseBackward(w, layer, cancellationToken);
+                WriteDenseBackward(w, plan, cancellationToken);
             }
         }
 
@@ -636,21 +491,15 @@ namespace ModelGen.Generator.Emit
                 w.WriteLine($"ref float yr = ref {MemoryMarshal}.GetReference(y);");
                 w.WriteLine($"ref float dyr = ref {MemoryMarshal}.GetReference(dy);");
                 w.WriteLine($"ref float dzr = ref {MemoryMarshal}.GetReference(dz);");
-                bool firstTier = true;
-                foreach (int bits in new[] { 512, 256, 128 })
+                Tiers.Write(w, TierGuard.Accelerated, (bits, w) =>
                 {
                     string V = TypeRefs.Vector(bits);
-                    w.WriteLine($"{(firstTier ? "if" : "else if")} ({V}.IsHardwareAccelerated)");
-                    firstTier = false;
-                    using (w.Braces())
+                    using (w.Braces($"for (; j <= count * {width} - {bits / 32}; j += {bits / 32})"))
                     {
-                        using (w.Braces($"for (; j <= count * {width} - {bits / 32}; j += {bits / 32})"))
-                        {
-                            w.WriteLine($"{V}<float> zv = {V}.LoadUnsafe(ref zr, (nuint)j), yv = {V}.LoadUnsafe(ref yr, (nuint)j);");
-                            w.WriteLine($"{V}.StoreUnsafe({V}.LoadUnsafe(ref dyr, (nuint)j) * {ActivationEmitter.VectorDerivative(activation, "zv", "yv", bits)}, ref dzr, (nuint)j);");
-                        }
+                        w.WriteLine($"{V}<float> zv = {V}.LoadUnsafe(ref zr, (nuint)j), yv = {V}.LoadUnsafe(ref yr, (nuint)j);");
+                        w.WriteLine($"{V}.StoreUnsafe({V}.LoadUnsafe(ref dyr, (nuint)j) * {ActivationEmitter.VectorDerivative(activation, "zv", "yv", bits)}, ref dzr, (nuint)j);");
                     }
-                }
+                });
             }
             using (w.Braces($"for (; j < count * {width}; j++)"))
             {
@@ -695,7 +544,7 @@ namespace ModelGen.Generator.Emit
         private static void WriteGradientRows(SourceWriter w, Columns columns, int inputs, int units, int rows)
         {
             int lanes = columns.Lanes;
-            int perTile = rows == 1 ? TileVectors : TileVectors / 2;
+            int perTile = rows == 1 ? CodeShape.TileVectors : CodeShape.TileVectors / 2;
             int fullTiles = columns.Offsets.Length / perTile;
             int stride = perTile * lanes;
             if (fullTiles >= 2)
@@ -752,7 +601,7 @@ namespace ModelGen.Generator.Emit
                         for (int r = 0; r < rows; r++) w.WriteLine($"c{q}{r} = {MultiplyAdd(columns.Bits, "w" + r, "z" + q, $"c{q}{r}")};");
                     }
                 }
-                if (vectors > 4)
+                if (vectors > CodeShape.InputGradientUnrollVectors)
                 {
                     using (w.Braces($"for (int j = 0; j < {vectors * lanes}; j += {lanes})")) Body("j");
                 }
@@ -784,8 +633,9 @@ namespace ModelGen.Generator.Emit
             }
         }
 
-        private static void WriteDenseBackward(SourceWriter w, LayerSpec layer, CancellationToken cancellationToken)
+        private static void WriteDenseBackward(SourceWriter w, LayerPlan plan, CancellationToken cancellationToken)
         {
+            LayerSpec layer = plan.Layer;
             int inputs = layer.Inputs, units = layer.Units;
             string kernel = layer.KernelOffset == 0 ? "" : layer.KernelOffset + " + ";
             w.WriteLine($"ref float wr = ref {MemoryMarshal}.GetReference(w);");
@@ -793,11 +643,11 @@ namespace ModelGen.Generator.Emit
             w.WriteLine($"ref float xr = ref {MemoryMarshal}.GetReference(x);");
             w.WriteLine($"ref float dzr = ref {MemoryMarshal}.GetReference(dz);");
             w.WriteLine("bool wantDx = !dx.IsEmpty;");
-            WriteTiers(w, (bits, w) =>
+            Tiers.Write(w, TierGuard.FusedMultiplyAdd, (bits, w) =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 string V = TypeRefs.Vector(bits);
-                Columns columns = Plan(units, bits, overlap: false);
+                Columns columns = plan.Columns(bits, overlap: false);
                 int lanes = columns.Lanes;
                 int vectorEnd = columns.Offsets.Length * lanes;
                 string CV = TypeRefs.Vector(columns.Bits);
@@ -825,9 +675,10 @@ namespace ModelGen.Generator.Emit
                 {
                     w.WriteLine($"ref float dxr = ref {MemoryMarshal}.GetReference(dx);");
                     w.WriteLine("int s = 0;");
-                    foreach (int samples in new[] { 4, 1 })
+                    int block = CodeShape.InputGradientSamples;
+                    foreach (int samples in new[] { block, 1 })
                     {
-                        using (w.Braces(samples == 4 ? "for (; s <= count - 4; s += 4)" : "for (; s < count; s++)"))
+                        using (w.Braces(samples == 1 ? "for (; s < count; s++)" : $"for (; s <= count - {block}; s += {block})"))
                         {
                             w.WriteLine($"ref float dzs = ref {Unsafe}.Add(ref dzr, s * {units});");
                             if (pairs > 0)

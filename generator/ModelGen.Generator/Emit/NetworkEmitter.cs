@@ -1,41 +1,42 @@
 using System;
-using System.Collections.Generic;
 using System.Threading;
-using Microsoft.CodeAnalysis;
 using ModelGen.Generator.Model;
 using static ModelGen.Generator.Emit.Literals;
 
 namespace ModelGen.Generator.Emit
 {
     /// <summary>
-    /// Writes a model's files: <c>{Ns}.{Type}.g.cs</c> (the public surface and the loops over samples) and, per layer,
-    /// <c>{Ns}.{Type}.L{n}.Forward.g.cs</c> and <c>.Backward.g.cs</c> (the unrolled or vectorized bodies).
+    /// Writes a model's files from its <see cref="NetworkPlan"/>: <c>{Ns}.{Type}.g.cs</c> (the public surface and the loops
+    /// over samples), <c>{Ns}.{Type}.Weights.g.cs</c> with embedded weights, and per layer <c>{Ns}.{Type}.L{n}.Forward.g.cs</c>
+    /// and <c>.Backward.g.cs</c> (the unrolled or vectorized bodies, <see cref="LayerEmitter"/>). The class surface is written
+    /// by member group: constructors and parameters (<c>NetworkEmitter.Parameters.cs</c>), inference
+    /// (<c>NetworkEmitter.Inference.cs</c>) and training (<c>NetworkEmitter.Training.cs</c>).
     /// </summary>
-    internal static class NetworkEmitter
+    internal static partial class NetworkEmitter
     {
         /// <summary>The version stamped into <c>[GeneratedCode]</c>.</summary>
         public static readonly string Version = typeof(NetworkEmitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-        /// <summary>
-        /// Forward scratch of at most this many floats lives on the stack (zeroed on every call, so it stays small); larger
-        /// models use a per-thread array, allocated on a thread's first call.
-        /// </summary>
-        public const int StackScratchLimit = 1024;
-
         private const string Span = TypeRefs.Span;
         private const string ReadOnlySpan = TypeRefs.ReadOnlySpan;
+
+        /// <summary><c>[GeneratedCode("ModelGen", version)]</c>, for top-level members.</summary>
+        private static readonly string s_generatedCode = $"[{TypeRefs.GeneratedCode}(\"ModelGen\", \"{Version}\")]";
+
+        /// <summary><c>[EditorBrowsable(Never)]</c>, for plumbing.</summary>
+        private static readonly string s_never = $"[{TypeRefs.EditorBrowsable}({TypeRefs.EditorBrowsableNever})]";
 
         /// <summary>Writes every file of <paramref name="spec"/> through <paramref name="add"/> (hint name, text).</summary>
         public static void Emit(NetworkSpec spec, Action<string, string> add, CancellationToken cancellationToken)
         {
-            add(spec.HintStem + ".g.cs", WriteSurface(spec));
-            if (spec.HasWeights) add(spec.HintStem + ".Weights.g.cs", WrapInClass(spec, w => WriteWeights(w, spec, cancellationToken)));
-            for (int l = 0; l < spec.Layers.Count; l++)
+            NetworkPlan plan = NetworkPlan.For(spec);
+            add(spec.HintStem + ".g.cs", WriteSurface(plan));
+            if (spec.HasWeights) add(spec.HintStem + ".Weights.g.cs", WrapInClass(spec, w => WriteWeights(w, plan, cancellationToken)));
+            foreach (LayerPlan layer in plan.Layers)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                LayerSpec layer = spec.Layers[l];
-                add($"{spec.HintStem}.L{l}.Forward.g.cs", WrapInClass(spec, w => LayerEmitter.WriteForward(w, layer, l, ChunkSamples(spec) > 0, cancellationToken)));
-                add($"{spec.HintStem}.L{l}.Backward.g.cs", WrapInClass(spec, w => LayerEmitter.WriteBackward(w, layer, l, cancellationToken)));
+                add($"{spec.HintStem}.L{layer.Index}.Forward.g.cs", WrapInClass(spec, w => LayerEmitter.WriteForward(w, layer, cancellationToken)));
+                add($"{spec.HintStem}.L{layer.Index}.Backward.g.cs", WrapInClass(spec, w => LayerEmitter.WriteBackward(w, layer, cancellationToken)));
             }
         }
 
@@ -64,537 +65,37 @@ namespace ModelGen.Generator.Emit
             w.WriteLine();
         }
 
-        /// <summary>One region of the training trace: per-sample width and start, in floats per sample.</summary>
-        private readonly record struct Region(int Start, int Width);
-
-        /// <summary>Where each layer's values live in the trace (offsets are multiplied by n at run time).</summary>
-        private sealed class TraceLayout
-        {
-            public Region Input;
-            public Region InputOut;                      // the input after dropout (the input itself without)
-            public Region InputMask;                     // the input's dropout mask (width 0 without)
-            public Region[] Z = Array.Empty<Region>();   // values before the activation (the input x for activation layers)
-            public Region[] Y = Array.Empty<Region>();   // values after the activation
-            public Region[] Out = Array.Empty<Region>(); // values after the layer's dropout: the next layer's input (Y without)
-            public Region[] Mask = Array.Empty<Region>();// the dropout mask of Out (width 0 without)
-            public int Width;                            // floats per sample before the loss gradient
-
-            public static TraceLayout For(NetworkSpec spec)
-            {
-                var t = new TraceLayout { Input = new Region(0, spec.InputSize) };
-                int at = spec.InputSize;
-                int count = spec.Layers.Count;
-                t.Z = new Region[count];
-                t.Y = new Region[count];
-                t.Out = new Region[count];
-                t.Mask = new Region[count];
-                t.InputOut = t.Input;
-                if (spec.InputDropout > 0f)
-                {
-                    t.InputOut = new Region(at, spec.InputSize);
-                    t.InputMask = new Region(at + spec.InputSize, spec.InputSize);
-                    at += 2 * spec.InputSize;
-                }
-                Region previous = t.InputOut;
-                for (int l = 0; l < count; l++)
-                {
-                    LayerSpec layer = spec.Layers[l];
-                    if (layer.Kind == LayerKind.Dense)
-                    {
-                        t.Z[l] = new Region(at, layer.Units);
-                        at += layer.Units;
-                    }
-                    else
-                    {
-                        t.Z[l] = previous;
-                    }
-                    if (layer.Activation.IsLinear)
-                    {
-                        t.Y[l] = t.Z[l];
-                    }
-                    else
-                    {
-                        t.Y[l] = new Region(at, layer.Outputs);
-                        at += layer.Outputs;
-                    }
-                    t.Out[l] = t.Y[l];
-                    if (layer.HasDropout)
-                    {
-                        t.Out[l] = new Region(at, layer.Outputs);
-                        t.Mask[l] = new Region(at + layer.Outputs, layer.Outputs);
-                        at += 2 * layer.Outputs;
-                    }
-                    previous = t.Out[l];
-                }
-                t.Width = at;
-                return t;
-            }
-        }
-
-        // The region of all n samples, or of `count` samples from `sample` on.
-        private static string Whole(string span, Region r, string? sample = null, int count = 0) => sample is null
-            ? $"{span}.Slice({(r.Start == 0 ? "" : r.Start + " * n")}{(r.Start == 0 ? "0" : "")}, n * {r.Width})"
-            : $"{span}.Slice({(r.Start == 0 ? "" : r.Start + " * n + ")}{sample} * {r.Width}, {count * r.Width})";
-
-        private static string Slice(string span, Region r, string sample = "s") =>
-            $"{span}.Slice({(r.Start == 0 ? "" : r.Start + " * n + ")}{sample} * {r.Width}, {r.Width})";
-
-        // The checks ComputeGradients and Backward share: the two gradient buffers' lengths.
-        private static void WriteGradientChecks(SourceWriter w)
-        {
-            w.WriteLine($"{TypeRefs.Shapes}.Expect(parameterGradient.Length, ParameterCount, nameof(parameterGradient), \"ParameterCount\");");
-            w.WriteLine($"{TypeRefs.Shapes}.ExpectOptional(inputGradient.Length, (long)n * InputSize, nameof(inputGradient), \"n * InputSize\");");
-        }
-
-        private static string WriteSurface(NetworkSpec spec)
+        private static string WriteSurface(NetworkPlan plan)
         {
             var w = new SourceWriter();
             WriteHeader(w);
-            if (spec.Namespace.Length > 0)
+            if (plan.Spec.Namespace.Length > 0)
             {
-                using (w.Braces("namespace " + spec.Namespace)) WriteClass(w, spec);
+                using (w.Braces("namespace " + plan.Spec.Namespace)) WriteClass(w, plan);
             }
             else
             {
-                WriteClass(w, spec);
+                WriteClass(w, plan);
             }
             return w.ToString();
         }
 
-        /// <summary>
-        /// Models with more parameters than this (64 KB of weights) run batches layer by layer over chunks of 64 samples, 8 at
-        /// a time, instead of 4 samples at a time through the whole network: each layer's weights stay in the cache while they
-        /// serve a whole chunk, and each loaded weight vector serves 8 samples. Measured (BenchmarkDotNet, batch 256): wide
-        /// 256-512-512-10 from 7.6 to 5.6 us per sample, mnist 1.39 to 1.37 us. Smaller models keep the sample-major order,
-        /// whose scratch fits on the stack.
-        /// </summary>
-        public const int LayerMajorParameters = 16 * 1024;
-
-        /// <summary>Samples per chunk of the layer-major batch path, or 0 when <paramref name="spec"/> runs sample-major.</summary>
-        public static int ChunkSamples(NetworkSpec spec) => spec.ParameterCount > LayerMajorParameters && spec.Layers.Count > 1 ? 64 : 0;
-
-        /// <summary>Floats of forward scratch (two buffers) <paramref name="spec"/> needs.</summary>
-        public static int ForwardScratch(NetworkSpec spec) => 2 * Math.Max(LayerEmitter.BatchSamples, ChunkSamples(spec)) * spec.ScratchWidth;
-
-        /// <summary>
-        /// The body of <c>Forward</c> (and of <c>Predict</c>): layer-major models first run chunks of 8-sample tiles; then
-        /// 4 samples at a time through the whole network, then the rest one at a time.
-        /// </summary>
-        private static void WriteForwardBody(SourceWriter w, NetworkSpec spec, string weights, bool heapScratch)
+        // The class declaration, its doc comment, then the member groups in order.
+        private static void WriteClass(SourceWriter w, NetworkPlan plan)
         {
-            int layers = spec.Layers.Count;
-            int scratch = ForwardScratch(spec);
-            int chunk = ChunkSamples(spec);
-            w.WriteLine("int n = input.Length / InputSize;");
-            w.WriteLine($"if (n == 0 || input.Length != n * InputSize || output.Length != n * OutputSize) n = {TypeRefs.Shapes}.BatchSize(input.Length, InputSize, output.Length, OutputSize);");
-            w.WriteLine($"{ReadOnlySpan} w = {weights};");
-            int batch = LayerEmitter.BatchSamples;
-            if (layers > 1)
-            {
-                w.WriteLine(heapScratch
-                    ? $"{Span} scratch = {TypeRefs.Aligned}.Slice(t_modelGenScratch ??= {TypeRefs.Aligned}.Allocate({scratch}, out _), {scratch});"
-                    : $"{Span} scratch = {TypeRefs.Aligned}.Slice(stackalloc float[{scratch} + {TypeRefs.Aligned}.Slack], {scratch});");
-                w.WriteLine($"{Span} a = scratch.Slice(0, {scratch / 2});");
-                w.WriteLine($"{Span} b = scratch.Slice({scratch / 2}, {scratch / 2});");
-            }
-            w.WriteLine("int s = 0;");
-            if (chunk > 0)
-            {
-                int wide = LayerEmitter.WideBatchSamples;
-                w.WriteLine($"// Layer by layer over chunks of up to {chunk} samples, {wide} at a time: each layer's weights stay in the cache for the whole chunk.");
-                using (w.Braces($"while (s <= n - {wide})"))
-                {
-                    w.WriteLine($"int chunk = global::System.Math.Min(n - s, {chunk}) & ~{wide - 1};");
-                    for (int l = 0; l < layers; l++)
-                    {
-                        LayerSpec layer = spec.Layers[l];
-                        int inWidth = l == 0 ? spec.InputSize : spec.Layers[l - 1].Outputs;
-                        int outWidth = layer.Outputs;
-                        string Source(string c) => l == 0 ? $"input.Slice((s + {c}) * {inWidth}" : $"{(l % 2 == 1 ? "a" : "b")}.Slice({c} * {inWidth}";
-                        string Target(string c) => l == layers - 1 ? $"output.Slice((s + {c}) * {outWidth}" : $"{(l % 2 == 0 ? "a" : "b")}.Slice({c} * {outWidth}";
-                        if (layer.Kind == LayerKind.Dense)
-                        {
-                            w.WriteLine($"for (int c = 0; c < chunk; c += {wide}) {LayerEmitter.ForwardMethod(layer, l, wide, activated: true)}(w, {Source("c")}, {wide * inWidth}), {Target("c")}, {wide * outWidth}));");
-                        }
-                        else
-                        {
-                            w.WriteLine($"{LayerEmitter.Name(l)}Activate({Source("0")}, chunk * {inWidth}), {Target("0")}, chunk * {outWidth}), chunk);");
-                        }
-                    }
-                    w.WriteLine("s += chunk;");
-                }
-            }
-            foreach (int samples in new[] { batch, 1 })
-            {
-                w.WriteLine(samples == 1 ? "// The remaining samples one at a time." : $"// {batch} samples at a time: each weight vector loaded once serves all {batch}.");
-                using (w.Braces(samples == 1 ? "for (; s < n; s++)" : $"for (; s <= n - {batch}; s += {batch})"))
-                {
-                    string current = $"input.Slice(s * {spec.InputSize}, {samples * spec.InputSize})";
-                    for (int l = 0; l < layers; l++)
-                    {
-                        LayerSpec layer = spec.Layers[l];
-                        string next = l == layers - 1 ? $"output.Slice(s * {spec.OutputSize}, {samples * spec.OutputSize})" : (l % 2 == 0 ? "a" : "b");
-                        w.WriteLine(layer.Kind == LayerKind.Dense
-                            ? $"{LayerEmitter.ForwardMethod(layer, l, samples, activated: true)}(w, {current}, {next});"
-                            : $"{LayerEmitter.Name(l)}Activate({current}, {next}, {samples});");
-                        current = next;
-                    }
-                }
-            }
-        }
-
-        /// <summary>The embedded weights as a span over constant data: no allocation and no start-up work.</summary>
-        private static void WriteWeights(SourceWriter w, NetworkSpec spec, CancellationToken cancellationToken)
-        {
-            w.WriteLine("/// <summary>The embedded parameters, in the layout of <see cref=\"Parameters\"/>; the span reads constant data in the assembly.</summary>");
-            w.WriteLine($"[{TypeRefs.EditorBrowsable}({TypeRefs.EditorBrowsableNever})]");
-            w.WriteLine($"private static {ReadOnlySpan} ModelGenWeights => new float[{spec.Weights.Count}]");
-            w.WriteLine("{");
-            var line = new System.Text.StringBuilder();
-            for (int i = 0; i < spec.Weights.Count; i++)
-            {
-                if (i % 8 == 0)
-                {
-                    if ((i & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
-                    if (line.Length > 0) w.WriteLine(line.ToString());
-                    line.Clear().Append("    ");
-                }
-                else line.Append(' ');
-                line.Append(Literals.Float(spec.Weights[i])).Append(',');
-            }
-            if (line.Length > 0) w.WriteLine(line.ToString());
-            w.WriteLine("};");
-            if (!CopiesWeights(spec)) return;
-            w.WriteLine();
-            w.WriteLine("/// <summary>");
-            w.WriteLine("/// The embedded parameters copied once, on the first <see cref=\"Predict\"/>, to a 64-byte aligned buffer: constant data in");
-            w.WriteLine("/// an assembly is only 4-byte aligned, and vector loads that straddle cache lines slow large layers down by up to 1.7x.");
-            w.WriteLine("/// </summary>");
-            w.WriteLine($"[{TypeRefs.EditorBrowsable}({TypeRefs.EditorBrowsableNever})]");
-            using (w.Braces("private static class ModelGenWeightsCopy"))
-            {
-                w.WriteLine("/// <summary>The pinned buffer; its aligned run starts at its first 64-byte boundary.</summary>");
-                w.WriteLine($"public static readonly float[] Buffer = {TypeRefs.Aligned}.Copy(ModelGenWeights);");
-            }
-        }
-
-        /// <summary>Parameters above which <c>Predict</c> reads an aligned copy of the embedded weights instead of the constant data.</summary>
-        public const int AlignedCopyThreshold = 1024;
-
-        /// <summary>True when <c>Predict</c> of <paramref name="spec"/> reads the aligned copy.</summary>
-        private static bool CopiesWeights(NetworkSpec spec) => spec.ParameterCount > AlignedCopyThreshold;
-
-        private static void WriteClass(SourceWriter w, NetworkSpec spec)
-        {
-            int layers = spec.Layers.Count;
-            int maxWidth = spec.MaxWidth;
-            LayerSpec last = spec.Layers[layers - 1];
-            TraceLayout trace = TraceLayout.For(spec);
-            string generatedCode = $"[{TypeRefs.GeneratedCode}(\"ModelGen\", \"{Version}\")]";
-            string never = $"[{TypeRefs.EditorBrowsable}({TypeRefs.EditorBrowsableNever})]";
-
+            NetworkSpec spec = plan.Spec;
             w.WriteLine("/// <summary>");
             w.WriteLine($"/// ModelGen model: {spec.InputSize} inputs{(spec.InputDropout > 0f ? $" (dropout {Number(spec.InputDropout)} in training)" : "")}");
-            for (int l = 0; l < layers; l++) w.WriteLine($"/// -&gt; {LayerEmitter.Describe(spec.Layers[l]).Replace("->", "-&gt;")}");
+            foreach (LayerPlan layer in plan.Layers) w.WriteLine($"/// -&gt; {LayerEmitter.Describe(layer.Layer).Replace("->", "-&gt;")}");
             w.WriteLine($"/// ({spec.ParameterCount} parameters).");
             w.WriteLine("/// </summary>");
             using (w.Braces($"partial class {spec.ClassName} : {TypeRefs.IModel}"))
             {
-                w.WriteLine("/// <summary>Floats per sample in.</summary>");
-                w.WriteLine(generatedCode);
-                w.WriteLine($"public const int InputSize = {spec.InputSize};");
-                w.WriteLine();
-                w.WriteLine("/// <summary>Floats per sample out.</summary>");
-                w.WriteLine(generatedCode);
-                w.WriteLine($"public const int OutputSize = {spec.OutputSize};");
-                w.WriteLine();
-                w.WriteLine("/// <summary>Length of the flat parameter vector (Keras <c>get_weights()</c> order).</summary>");
-                w.WriteLine(generatedCode);
-                w.WriteLine($"public const int ParameterCount = {spec.ParameterCount};");
-                w.WriteLine();
-                w.WriteLine(never);
-                w.WriteLine("private readonly float[] _modelGenParameters;");
-                w.WriteLine(never);
-                w.WriteLine("private readonly int _modelGenStart;");
-                w.WriteLine(never);
-                w.WriteLine("private float[]? _modelGenTrace;");
-                w.WriteLine(never);
-                w.WriteLine("private int _modelGenTraceSamples;");
-                if (spec.HasDropout)
-                {
-                    w.WriteLine(never);
-                    w.WriteLine($"private {TypeRefs.SeededRandom} _modelGenDropoutRandom;");
-                }
-                bool heapScratch = ForwardScratch(spec) > StackScratchLimit;
-                if (heapScratch)
-                {
-                    w.WriteLine($"[{TypeRefs.ThreadStatic}]");
-                    w.WriteLine("private static float[]? t_modelGenScratch;");
-                }
-                w.WriteLine();
-
-                // Constructors.
-                if (spec.HasWeights)
-                {
-                    w.WriteLine("/// <summary>Creates the model with the embedded weights (a copy: training it leaves <see cref=\"Predict\"/> unchanged).</summary>");
-                    w.WriteLine(generatedCode);
-                    using (w.Braces($"public {spec.ClassName}()"))
-                    {
-                        w.WriteLine($"_modelGenParameters = {TypeRefs.Aligned}.Allocate(ParameterCount, out _modelGenStart);");
-                        w.WriteLine("ModelGenWeights.CopyTo(Parameters);");
-                        if (spec.HasDropout) w.WriteLine($"SeedDropout({TypeRefs.Initializers}.NewSeed());");
-                    }
-                }
-                else
-                {
-                    w.WriteLine("/// <summary>Creates the model with Keras-default initialization from a fresh random seed.</summary>");
-                    w.WriteLine(generatedCode);
-                    w.WriteLine($"public {spec.ClassName}() : this({TypeRefs.Initializers}.NewSeed())");
-                    w.WriteLine("{");
-                    w.WriteLine("}");
-                }
-                w.WriteLine();
-                w.WriteLine("/// <summary>Creates the model with its initializers drawn from <paramref name=\"seed\"/>: the same seed gives the same parameters on every machine.</summary>");
-                w.WriteLine(generatedCode);
-                using (w.Braces($"public {spec.ClassName}(int seed)"))
-                {
-                    w.WriteLine($"_modelGenParameters = {TypeRefs.Aligned}.Allocate(ParameterCount, out _modelGenStart);");
-                    if (spec.HasDropout) w.WriteLine("SeedDropout(seed);");
-                    w.WriteLine($"var random = new {TypeRefs.SeededRandom}(seed);");
-                    w.WriteLine($"{Span} p = Parameters;");
-                    foreach (LayerSpec layer in spec.Layers)
-                    {
-                        if (layer.Kind != LayerKind.Dense) continue;
-                        w.WriteLine($"{TypeRefs.Initializers}.Fill(p.Slice({layer.KernelOffset}, {layer.Inputs * layer.Units}), {TypeRefs.Initializer}.{layer.KernelInitializer}, {layer.Inputs}, {layer.Units}, ref random);");
-                        if (layer.UseBias)
-                        {
-                            w.WriteLine($"{TypeRefs.Initializers}.Fill(p.Slice({layer.BiasOffset}, {layer.Units}), {TypeRefs.Initializer}.{layer.BiasInitializer}, {layer.Inputs}, {layer.Units}, ref random);");
-                        }
-                    }
-                }
-                w.WriteLine();
-
-                w.WriteLine("/// <summary>The flat parameter vector: for each Dense layer, the kernel [inputs x units] row-major, then the bias. It starts on a 64-byte boundary and never moves.</summary>");
-                w.WriteLine(generatedCode);
-                w.WriteLine($"public {Span} Parameters => {TypeRefs.Aligned}.Run(_modelGenParameters, _modelGenStart, ParameterCount);");
-                w.WriteLine();
-                var sizes = new System.Collections.Generic.List<string>();
-                foreach (LayerSpec layer in spec.Layers)
-                {
-                    if (layer.Kind != LayerKind.Dense) continue;
-                    sizes.Add(Int(layer.Inputs * layer.Units));
-                    if (layer.UseBias) sizes.Add(Int(layer.Units));
-                }
-                w.WriteLine("/// <summary>The lengths of the weight tensors in <see cref=\"Parameters\"/>: each Dense layer's kernel, then its bias (what <c>Optimizer.ClipNorm</c> clips one by one).</summary>");
-                w.WriteLine(generatedCode);
-                w.WriteLine(sizes.Count == 0
-                    ? "public global::System.ReadOnlySpan<int> TensorSizes => default;"
-                    : $"public global::System.ReadOnlySpan<int> TensorSizes => new int[] {{ {string.Join(", ", sizes)} }};");
-                w.WriteLine();
-                w.WriteLine($"int {TypeRefs.IModel}.InputSize => InputSize;");
-                w.WriteLine($"int {TypeRefs.IModel}.OutputSize => OutputSize;");
-                w.WriteLine($"int {TypeRefs.IModel}.ParameterCount => ParameterCount;");
-                w.WriteLine($"{TypeRefs.Activation} {TypeRefs.IModel}.OutputActivation => {TypeRefs.Activation}.{last.Activation.Kind};");
-                w.WriteLine();
-
-                // Forward.
-                w.WriteLine("/// <summary>");
-                w.WriteLine("/// Computes n = <c>input.Length / InputSize</c> samples stored back to back; <paramref name=\"output\"/> receives");
-                w.WriteLine("/// <c>n * OutputSize</c> floats. Allocation-free and thread-safe.");
-                w.WriteLine("/// </summary>");
-                w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length is not what the model needs.</exception>");
-                w.WriteLine(generatedCode);
-                using (w.Braces($"public void Forward({ReadOnlySpan} input, {Span} output)"))
-                {
-                    WriteForwardBody(w, spec, "Parameters", heapScratch);
-                }
-                w.WriteLine();
-
-                if (spec.HasWeights)
-                {
-                    w.WriteLine("/// <summary>");
-                    w.WriteLine("/// <see cref=\"Forward\"/> with the embedded weights compiled in: no instance, no allocation, no start-up work.");
-                    w.WriteLine("/// Computes n = <c>input.Length / InputSize</c> samples stored back to back; <paramref name=\"output\"/> receives");
-                    w.WriteLine("/// <c>n * OutputSize</c> floats. Thread-safe.");
-                    w.WriteLine("/// </summary>");
-                    w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length is not what the model needs.</exception>");
-                    w.WriteLine(generatedCode);
-                    using (w.Braces($"public static void Predict({ReadOnlySpan} input, {Span} output)"))
-                    {
-                        WriteForwardBody(w, spec, CopiesWeights(spec) ? $"{TypeRefs.Aligned}.Slice(ModelGenWeightsCopy.Buffer, ParameterCount)" : "ModelGenWeights", heapScratch);
-                    }
-                    w.WriteLine();
-                }
-
-                // Training.
-                int gradientStart = trace.Width;
-                w.WriteLine("/// <inheritdoc/>");
-                w.WriteLine(generatedCode);
-                using (w.Braces($"public void ForwardTrace({ReadOnlySpan} input, {Span} output, {Span} logits)"))
-                {
-                    w.WriteLine($"int n = {TypeRefs.Shapes}.BatchSize(input.Length, InputSize, output.Length, OutputSize);");
-                    w.WriteLine($"{TypeRefs.Shapes}.ExpectOptional(logits.Length, (long)n * {last.PreActivationWidth}, nameof(logits), \"n * {last.PreActivationWidth}, the width before the last activation\");");
-                    w.WriteLine($"{Span} t = ModelGenTrace(n);");
-                    w.WriteLine("ModelGenRunTrace(input, n, t);");
-                    w.WriteLine($"t.Slice({trace.Y[layers - 1].Start} * n, n * OutputSize).CopyTo(output);");
-                    w.WriteLine($"if (!logits.IsEmpty) t.Slice({trace.Z[layers - 1].Start} * n, n * {last.PreActivationWidth}).CopyTo(logits);");
-                }
-                w.WriteLine();
-                w.WriteLine("/// <inheritdoc/>");
-                w.WriteLine(generatedCode);
-                using (w.Braces($"public void Backward({ReadOnlySpan} gradient, bool gradientIsForLogits, {Span} parameterGradient, {Span} inputGradient)"))
-                {
-                    w.WriteLine("int n = _modelGenTraceSamples;");
-                    w.WriteLine("if (n == 0) throw new global::System.InvalidOperationException(\"Backward needs a trace: call ForwardTrace first.\");");
-                    w.WriteLine($"int width = gradientIsForLogits ? {last.PreActivationWidth} : OutputSize;");
-                    w.WriteLine($"{TypeRefs.Shapes}.Expect(gradient.Length, (long)n * width, nameof(gradient), \"n * width for the samples of the last ForwardTrace, width = OutputSize, or the width before the last activation when gradientIsForLogits\");");
-                    WriteGradientChecks(w);
-                    w.WriteLine("ModelGenRunBackward(n, _modelGenTrace!, gradient, gradientIsForLogits, parameterGradient, inputGradient);");
-                }
-                w.WriteLine();
-                w.WriteLine("/// <inheritdoc/>");
-                w.WriteLine(generatedCode);
-                using (w.Braces($"public float ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} targets, {TypeRefs.Loss} loss, {Span} parameterGradient, {Span} inputGradient = default)"))
-                {
-                    w.WriteLine($"{TypeRefs.ArgumentNullException}.ThrowIfNull(loss);");
-                    w.WriteLine($"int n = {TypeRefs.Shapes}.Samples(inputs.Length, InputSize, nameof(inputs));");
-                    w.WriteLine("loss.ValidateTargets(targets, n, OutputSize);");
-                    WriteGradientChecks(w);
-                    w.WriteLine($"{Span} t = ModelGenTrace(n);");
-                    w.WriteLine("ModelGenRunTrace(inputs, n, t);");
-                    w.WriteLine($"{Span} lossGradient = t.Slice({gradientStart} * n, n * {last.PreActivationWidth});");
-                    w.WriteLine($"{TypeRefs.Activation} outputActivation = {TypeRefs.Activation}.{last.Activation.Kind};");
-                    w.WriteLine($"float value = loss.Evaluate(t.Slice({trace.Y[layers - 1].Start} * n, n * OutputSize), t.Slice({trace.Z[layers - 1].Start} * n, n * {last.PreActivationWidth}), targets, n, OutputSize, outputActivation, lossGradient);");
-                    w.WriteLine("ModelGenRunBackward(n, t, lossGradient, loss.UsesLogits(outputActivation), parameterGradient, inputGradient);");
-                    w.WriteLine("return value;");
-                }
-                w.WriteLine();
-
-                if (spec.HasDropout)
-                {
-                    w.WriteLine("/// <inheritdoc/>");
-                    w.WriteLine(generatedCode);
-                    // A stream apart from the initializers' (which start from the seed itself).
-                    w.WriteLine($"public void SeedDropout(int seed) => _modelGenDropoutRandom = new {TypeRefs.SeededRandom}(0x0D50_0000_0000_0000L ^ seed);");
-                }
-                else
-                {
-                    w.WriteLine($"void {TypeRefs.IModel}.SeedDropout(int seed) {{ }} // no dropout layers");
-                }
-                w.WriteLine();
-
-                // Trace plumbing.
-                int scratchStart = gradientStart + last.PreActivationWidth;
-                w.WriteLine("/// <summary>The trace workspace for n samples, grown when a larger batch arrives and reused after.</summary>");
-                w.WriteLine(never);
-                using (w.Braces($"private {Span} ModelGenTrace(int n)"))
-                {
-                    w.WriteLine($"long needed = {scratchStart + 2 * maxWidth}L * n;");
-                    w.WriteLine("if (needed > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"A batch of {n} samples needs a trace of {needed} floats, more than an array holds; use smaller batches.\");");
-                    w.WriteLine("if (_modelGenTrace is null || _modelGenTrace.Length < needed) _modelGenTrace = new float[needed];");
-                    w.WriteLine("_modelGenTraceSamples = n;");
-                    w.WriteLine("return _modelGenTrace;");
-                }
-                w.WriteLine();
-                w.WriteLine("/// <summary>Forward pass over n samples that keeps every layer's values in the trace.</summary>");
-                w.WriteLine(never);
-                using (w.Braces($"private void ModelGenRunTrace({ReadOnlySpan} inputs, int n, {Span} t)"))
-                {
-                    w.WriteLine($"{ReadOnlySpan} w = Parameters;");
-                    w.WriteLine($"inputs.CopyTo(t.Slice(0, n * {spec.InputSize}));");
-                    if (spec.InputDropout > 0f)
-                    {
-                        w.WriteLine($"// Dropout {Number(spec.InputDropout)} on the input.");
-                        w.WriteLine($"{TypeRefs.DropoutMath}.Forward({Whole("t", trace.Input)}, {Whole("t", trace.InputOut)}, {Whole("t", trace.InputMask)}, {Float(spec.InputDropout)}, ref _modelGenDropoutRandom);");
-                    }
-                    Region previous = trace.InputOut;
-                    for (int l = 0; l < layers; l++)
-                    {
-                        LayerSpec layer = spec.Layers[l];
-                        string name = LayerEmitter.Name(l);
-                        w.WriteLine($"// Layer {l}: {LayerEmitter.Describe(layer)}");
-                        if (layer.Kind == LayerKind.Dense)
-                        {
-                            Region z = trace.Z[l];
-                            using (w.Braces("for (int s = 0; s < n; s++)"))
-                            {
-                                int batch = LayerEmitter.BatchSamples;
-                                using (w.Braces($"if (s <= n - {batch})"))
-                                {
-                                    w.WriteLine($"{LayerEmitter.ForwardMethod(layer, l, batch, activated: false)}(w, {Whole("t", previous, "s", batch)}, {Whole("t", z, "s", batch)});");
-                                    w.WriteLine($"s += {batch - 1};");
-                                }
-                                w.WriteLine($"else {LayerEmitter.ForwardMethod(layer, l, 1, activated: false)}(w, {Slice("t", previous)}, {Slice("t", z)});");
-                            }
-                        }
-                        if (!layer.Activation.IsLinear)
-                        {
-                            w.WriteLine($"{name}Activate({Whole("t", trace.Z[l])}, {Whole("t", trace.Y[l])}, n);");
-                        }
-                        if (layer.HasDropout)
-                        {
-                            w.WriteLine($"{TypeRefs.DropoutMath}.Forward({Whole("t", trace.Y[l])}, {Whole("t", trace.Out[l])}, {Whole("t", trace.Mask[l])}, {Float(layer.DropoutRate)}, ref _modelGenDropoutRandom);");
-                        }
-                        previous = trace.Out[l];
-                    }
-                }
-                w.WriteLine();
-                w.WriteLine("/// <summary>Backward pass over the trace: overwrites g with the parameter gradient summed over the n samples.</summary>");
-                w.WriteLine(never);
-                using (w.Braces($"private void ModelGenRunBackward(int n, {Span} t, {ReadOnlySpan} gradient, bool gradientIsForLogits, {Span} g, {Span} inputGradient)"))
-                {
-                    w.WriteLine("g.Clear();");
-                    w.WriteLine($"{ReadOnlySpan} w = Parameters;");
-                    w.WriteLine($"{Span} a = t.Slice({scratchStart} * n, n * {maxWidth});");
-                    w.WriteLine($"{Span} b = t.Slice({scratchStart + maxWidth} * n, n * {maxWidth});");
-                    w.WriteLine($"{ReadOnlySpan} dy = gradient;");
-                    string dyName = "dy";
-                    for (int l = layers - 1; l >= 0; l--)
-                    {
-                        LayerSpec layer = spec.Layers[l];
-                        string name = LayerEmitter.Name(l);
-                        w.WriteLine($"// Layer {l}: {LayerEmitter.Describe(layer)}");
-                        if (layer.HasDropout)
-                        {
-                            // The last layer has no dropout, so the gradient here is already in a scratch buffer.
-                            string masked = dyName == "a" ? "b" : "a";
-                            w.WriteLine($"{TypeRefs.DropoutMath}.Backward({Whole("t", trace.Mask[l])}, {dyName}.Slice(0, n * {layer.Outputs}), {masked}.Slice(0, n * {layer.Outputs}));");
-                            dyName = masked;
-                        }
-                        string dzName = dyName;
-                        if (!layer.Activation.IsLinear)
-                        {
-                            dzName = dyName == "a" ? "b" : "a";
-                            string call = $"{name}ActivationBackward({Whole("t", trace.Z[l])}, {Whole("t", trace.Y[l])}, {dyName}, {dzName}, n);";
-                            if (l == layers - 1)
-                            {
-                                w.WriteLine($"if (gradientIsForLogits) dy.CopyTo({dzName});");
-                                w.WriteLine($"else {call}");
-                            }
-                            else
-                            {
-                                w.WriteLine(call);
-                            }
-                        }
-                        if (layer.Kind == LayerKind.Dense)
-                        {
-                            string dxName = dzName == "a" ? "b" : "a";
-                            string dx = l == 0 ? "inputGradient" : $"{dxName}.Slice(0, n * {layer.Inputs})";
-                            string input = Whole("t", l == 0 ? trace.InputOut : trace.Out[l - 1]);
-                            w.WriteLine($"{name}DenseBackward(w, {input}, {dzName}, g, {dx}, n);");
-                            dyName = dxName;
-                        }
-                        else
-                        {
-                            if (l == 0) w.WriteLine($"if (!inputGradient.IsEmpty) {dzName}.Slice(0, n * {spec.InputSize}).CopyTo(inputGradient);");
-                            dyName = dzName;
-                        }
-                    }
-                    if (spec.InputDropout > 0f)
-                    {
-                        w.WriteLine($"if (!inputGradient.IsEmpty) {TypeRefs.DropoutMath}.Backward({Whole("t", trace.InputMask)}, inputGradient, inputGradient);");
-                    }
-                }
+                WriteConstantsAndFields(w, plan);
+                WriteConstructors(w, plan);
+                WriteParameters(w, plan);
+                WriteInference(w, plan);
+                WriteTraining(w, plan);
             }
         }
     }

@@ -10,7 +10,7 @@ namespace ModelGen.Generator.Model
     /// <c>Compilation</c>, not even nested. Diagnostics are carried as equatable <see cref="DiagnosticInfo"/>s.
     /// </remarks>
     /// <param name="Path">The path of the file, as given to the reader.</param>
-    /// <param name="Format">A short human name of the detected format: "Keras 3", "tf.keras 2", "Keras 2.0", "TensorFlow.js" or "ModelGen" ("unknown" when none matched).</param>
+    /// <param name="Format">A short human name of the detected format: "Keras 3", "tf.keras 2", "Keras 2.0", "Keras 1", "TensorFlow.js" or "ModelGen" ("unknown" when none matched).</param>
     /// <param name="InputSize">Floats per sample in (the input shape's dimensions multiplied when a Flatten follows); 0 when unknown.</param>
     /// <param name="Layers">The layers in application order (Dropout and Flatten emit none); empty when not <paramref name="Usable"/>.</param>
     /// <param name="Usable">True when no error was reported and the layers can be generated.</param>
@@ -22,6 +22,12 @@ namespace ModelGen.Generator.Model
         /// shard paths and the tensors stored in them, in storage order.
         /// </summary>
         public EquatableArray<JsonWeightGroup> WeightsManifest { get; init; }
+
+        /// <summary>
+        /// The Keras name of each Dense layer, in the order of <see cref="Layers"/> (the names weights are stored under in
+        /// <c>.h5</c> files); empty for ModelGen's own format.
+        /// </summary>
+        public EquatableArray<string> DenseLayerNames { get; init; }
     }
 
     /// <summary>One group of a TensorFlow.js <c>weightsManifest</c>: the tensors are stored back to back across the shards, in order.</summary>

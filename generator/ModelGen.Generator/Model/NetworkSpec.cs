@@ -144,11 +144,23 @@ namespace ModelGen.Generator.Model
     /// <summary>Builds the layer list of a <see cref="NetworkSpec"/>: shapes, offsets, and fusion of linear Dense + Activation.</summary>
     internal static class NetworkBuilder
     {
-        /// <summary>Largest width of any layer or input.</summary>
-        public const int MaxWidth = 1 << 20;
+        /// <summary>
+        /// Largest width of any layer or input: 262,144 (2^18). A declaration past it (a 10^6-unit layer) is refused with
+        /// MGEN006 before anything is sized by it; docs/reliability.md lists the limits.
+        /// </summary>
+        public const int MaxWidth = 1 << 18;
 
-        /// <summary>Largest parameter count of a model.</summary>
+        /// <summary>
+        /// Largest parameter count of a model: 134,217,728 (2^27, 512 MB of float32 per instance, before the gradient and
+        /// optimizer state that Fit adds).
+        /// </summary>
         public const long MaxParameters = 1L << 27;
+
+        /// <summary>
+        /// Largest number of values of a weights file compiled into a model (<c>[Model(Weights = ...)]</c>): 1,048,576 (2^20,
+        /// 4 MB of float32, about 15 MB of generated C#). Larger weights are loaded at run time with <c>WeightFile</c>.
+        /// </summary>
+        public const int MaxEmbeddedParameters = 1 << 20;
 
         /// <summary>Largest number of layers.</summary>
         public const int MaxLayers = 1024;

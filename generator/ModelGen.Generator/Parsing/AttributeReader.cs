@@ -237,20 +237,8 @@ namespace ModelGen.Generator.Parsing
             return new ModelRequest(NamespaceOf(symbol), ClassNameOf(symbol), name, inputs, new EquatableArray<DeclaredLayer>(layers), json, weights, location);
         }
 
-        private static readonly string[] s_generatedMembers =
-        {
-            "InputSize", "OutputSize", "ParameterCount", "Parameters", "Forward", "ForwardTrace", "Backward", "ComputeGradients",
-            "Predict", "ModelGenWeights", "ModelGenWeightsCopy", "ModelGenTrace", "ModelGenRunTrace", "ModelGenRunBackward", "_modelGenParameters", "_modelGenStart", "_modelGenTrace",
-            "_modelGenTraceSamples", "t_modelGenScratch", "SeedDropout", "_modelGenDropoutRandom", "TensorSizes",
-        };
-
-        /// <summary>True for names the generated code declares in the model class (members and per-layer methods).</summary>
-        public static bool IsReserved(string name)
-        {
-            if (System.Array.IndexOf(s_generatedMembers, name) >= 0) return true;
-            if (!name.StartsWith("Layer", System.StringComparison.Ordinal) || name.Length == 5 || !char.IsDigit(name[5])) return false;
-            return true; // Layer0, Layer3x4, Layer1Linear, Layer2Activate, ...
-        }
+        /// <summary>True for names the generated code declares in the model class: the emitter's own list, <see cref="Emit.GeneratedNames"/>.</summary>
+        public static bool IsReserved(string name) => Emit.GeneratedNames.IsReserved(name);
 
         /// <summary>Reports a layer attribute on a class that has no <c>[Model]</c>; empty otherwise.</summary>
         public static ImmutableArray<Diagnostic> ReadOrphanLayer(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)

@@ -42,12 +42,20 @@ namespace ModelGen.Generator.Parsing
 
         private const string HeaderPrefix = "ModelGen weights 1: ";
 
-        /// <summary>Largest number of values a weights file may hold (the model size limit).</summary>
-        private const long MaxValues = NetworkBuilder.MaxParameters;
+        /// <summary>Largest number of values a weights file may hold (the limit of weights compiled into a model).</summary>
+        private const long MaxValues = NetworkBuilder.MaxEmbeddedParameters;
+
+        /// <summary>Largest base64 text read: the values, up to 1 MB of safetensors header, and the first line.</summary>
+        private const long MaxTextLength = (4 * MaxValues + (1 << 20)) / 3 * 4 + 8192;
 
         /// <summary>Reads <paramref name="text"/>, the content of an AdditionalFile at <paramref name="path"/>.</summary>
         public static WeightsFile Read(string path, SourceText text, CancellationToken cancellationToken)
         {
+            // Refused before the text is copied or decoded: a weights file too large to compile in costs nothing more.
+            if (text.Length > MaxTextLength)
+            {
+                return Failed(path, $"it is {text.Length} characters of base64, more than weights compiled into a model can take ({MaxValues} float32 values); load it at run time with WeightFile instead");
+            }
             string content = text.ToString();
             int newline = content.IndexOf('\n');
             if (!content.StartsWith(HeaderPrefix, StringComparison.Ordinal) || newline < 0)
