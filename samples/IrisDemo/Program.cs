@@ -109,7 +109,7 @@ sealed class EpochProgress(ProgressTask bar, int epochs) : IProgress<EpochResult
 {
     public void Report(EpochResult e)
     {
-        bar.Description = $"epoch {e.Epoch,2}/{epochs}  loss {e.Loss:F4}  accuracy {e.Accuracy:P1}  val. accuracy {e.ValidationAccuracy:P1}";
+        bar.Description = $"epoch {e.Epoch,2}/{epochs}  loss {e.Loss:F4}  accuracy {e.Accuracy:P0}";
         bar.Value = e.Epoch;
     }
 }
