@@ -13,8 +13,22 @@ namespace ModelGen.Benchmarks
     {
         public static (double[] Nanoseconds, double[] RatioToFirst) Measure(Action[] contenders, int rounds = 41, double blockMilliseconds = 4, double warmupMilliseconds = 600)
         {
+            // Warm up past tiered compilation: at least warmupMilliseconds, then until the JIT has compiled nothing new for
+            // 500 ms (at most 30 s). On a loaded machine the background tier-1 compiles of large generated methods can lag by
+            // seconds; timing before they land measures tier-0 code (seen: regress training 5x slow, batch 256 2x swings).
             var warm = Stopwatch.StartNew();
-            while (warm.Elapsed.TotalMilliseconds < warmupMilliseconds) foreach (Action a in contenders) for (int k = 0; k < 5; k++) a();
+            long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var quiet = Stopwatch.StartNew();
+            while (warm.Elapsed.TotalMilliseconds < warmupMilliseconds || (quiet.ElapsedMilliseconds < 500 && warm.Elapsed.TotalSeconds < 30))
+            {
+                foreach (Action a in contenders) for (int k = 0; k < 5; k++) a();
+                long now = System.Runtime.JitInfo.GetCompiledMethodCount();
+                if (now != compiled)
+                {
+                    compiled = now;
+                    quiet.Restart();
+                }
+            }
             var calls = new int[contenders.Length];
             for (int c = 0; c < contenders.Length; c++)
             {

@@ -88,7 +88,7 @@ namespace ModelGen.Benchmarks
                     + $"{manyNs[0] / 256:F1} | {bestMany / 256:F1} {bestManyName} | {manyNs[1] / 256:F1} | {manyBound * 1e9:F1} |");
             }
             Print("");
-            Print("Times are medians of interleaved rounds in one process (ABC then CBA blocks of ~4 ms after 0.6 s warm-up); (b)/(c) name the baseline that was fastest.");
+            Print("Times are medians of interleaved rounds in one process (ABC then CBA blocks of ~4 ms, after a warm-up until the JIT is quiet for 500 ms); (b)/(c) name the baseline that was fastest.");
             if (output is not null) File.WriteAllLines(output, lines);
             return 0;
         }
