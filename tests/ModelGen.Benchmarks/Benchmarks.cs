@@ -19,12 +19,16 @@ namespace ModelGen.Benchmarks
             Loss = loss;
             Naive = new NaiveNet(256, layers);
             Primitives = new TensorPrimitivesNet(256, layers);
-            Vector = new VectorNet(256, layers);
+            Layers = layers;
             model.Parameters.CopyTo(Naive.Parameters);
             model.Parameters.CopyTo(Primitives.Parameters);
-            model.Parameters.CopyTo(Vector.Parameters);
-            VectorShared = new VectorNet(256, layers);
-            VectorShared.ShareParameters(model);
+            if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                Vector = new VectorNet(256, layers);
+                model.Parameters.CopyTo(Vector.Parameters);
+                VectorShared = new VectorNet(256, layers);
+                VectorShared.ShareParameters(model);
+            }
         }
 
         public string Name { get; }
@@ -35,10 +39,13 @@ namespace ModelGen.Benchmarks
         public Loss Loss { get; }
         public NaiveNet Naive { get; }
         public TensorPrimitivesNet Primitives { get; }
-        public VectorNet Vector { get; }
+        /// <summary>(c) Vector512 + FMA; null on a machine without Vector512 hardware.</summary>
+        public VectorNet? Vector { get; }
+
+        public Layer[] Layers { get; }
 
         /// <summary>(c) reading the generated model's own parameter memory (forward only).</summary>
-        public VectorNet VectorShared { get; }
+        public VectorNet? VectorShared { get; }
 
         public override string ToString() => Name;
 
@@ -81,7 +88,8 @@ namespace ModelGen.Benchmarks
     {
         private Subject _s = null!;
         private float[] _x1 = null!, _y1 = null!, _x256 = null!, _y256 = null!, _x32 = null!, _t32 = null!, _gradient = null!;
-        private Adam _adamModelGen = null!, _adamNaive = null!, _adamPrimitives = null!, _adamVector = null!;
+        private Adam _adamModelGen = null!;
+        private BaselineAdam _adamNaive = null!, _adamPrimitives = null!, _adamVector = null!;
         private float[] _initial = null!;
 
         [ParamsSource(nameof(Models))]
@@ -105,9 +113,9 @@ namespace ModelGen.Benchmarks
             for (int s = 0; s < 32; s++) _t32[s * outSize + random.NextInt(outSize)] = 1f;
             _gradient = new float[_s.Model.ParameterCount];
             _adamModelGen = new Adam(1e-6f);
-            _adamNaive = new Adam(1e-6f);
-            _adamPrimitives = new Adam(1e-6f);
-            _adamVector = new Adam(1e-6f);
+            _adamNaive = new BaselineAdam(1e-6f);
+            _adamPrimitives = new BaselineAdam(1e-6f);
+            _adamVector = new BaselineAdam(1e-6f);
             _initial = _s.Model.Parameters.ToArray();
         }
 
@@ -118,24 +126,24 @@ namespace ModelGen.Benchmarks
             _initial.CopyTo(_s.Model.Parameters);
             _initial.CopyTo(_s.Naive.Parameters);
             _initial.CopyTo(_s.Primitives.Parameters);
-            _initial.CopyTo(_s.Vector.Parameters);
+            if (_s.Vector is not null) _initial.CopyTo(_s.Vector!.Parameters);
         }
 
         [Benchmark, BenchmarkCategory("Forward1")] public void ModelGen_Forward1() => _s.Model.Forward(_x1, _y1);
         [Benchmark, BenchmarkCategory("Forward1")] public void ModelGen_Predict1() => _s.Predict(_x1, _y1);
         [Benchmark, BenchmarkCategory("Forward1")] public void Naive_Forward1() => _s.Naive.Forward(_x1, _y1);
         [Benchmark, BenchmarkCategory("Forward1")] public void TensorPrimitives_Forward1() => _s.Primitives.Forward(_x1, _y1);
-        [Benchmark(Baseline = true), BenchmarkCategory("Forward1")] public void Vector_Forward1() => _s.Vector.Forward(_x1, _y1);
+        [Benchmark(Baseline = true), BenchmarkCategory("Forward1")] public void Vector_Forward1() => _s.Vector!.Forward(_x1, _y1);
 
         // The same two, with (c) reading the generated model's own parameter memory: the same bytes, the same cache placement.
         [Benchmark, BenchmarkCategory("Forward1SameMemory")] public void ModelGen_Forward1SameMemory() => _s.Model.Forward(_x1, _y1);
-        [Benchmark(Baseline = true), BenchmarkCategory("Forward1SameMemory")] public void Vector_Forward1SameMemory() => _s.VectorShared.Forward(_x1, _y1);
+        [Benchmark(Baseline = true), BenchmarkCategory("Forward1SameMemory")] public void Vector_Forward1SameMemory() => _s.VectorShared!.Forward(_x1, _y1);
 
         [Benchmark(OperationsPerInvoke = 256), BenchmarkCategory("Forward256")] public void ModelGen_Forward256() => _s.Model.Forward(_x256, _y256);
         [Benchmark(OperationsPerInvoke = 256), BenchmarkCategory("Forward256")] public void ModelGen_Predict256() => _s.Predict(_x256, _y256);
         [Benchmark(OperationsPerInvoke = 256), BenchmarkCategory("Forward256")] public void Naive_Forward256() => _s.Naive.Forward(_x256, _y256);
         [Benchmark(OperationsPerInvoke = 256), BenchmarkCategory("Forward256")] public void TensorPrimitives_Forward256() => _s.Primitives.Forward(_x256, _y256);
-        [Benchmark(OperationsPerInvoke = 256, Baseline = true), BenchmarkCategory("Forward256")] public void Vector_Forward256() => _s.Vector.Forward(_x256, _y256);
+        [Benchmark(OperationsPerInvoke = 256, Baseline = true), BenchmarkCategory("Forward256")] public void Vector_Forward256() => _s.Vector!.Forward(_x256, _y256);
 
         // Adam with a tiny learning rate keeps the parameters (and so the work) essentially fixed across iterations.
         [Benchmark, BenchmarkCategory("TrainStep32")]
@@ -148,6 +156,6 @@ namespace ModelGen.Benchmarks
 
         [Benchmark, BenchmarkCategory("TrainStep32")] public float Naive_TrainStep32() => _s.Naive.TrainStep(_x32, _t32, _adamNaive);
         [Benchmark, BenchmarkCategory("TrainStep32")] public float TensorPrimitives_TrainStep32() => _s.Primitives.TrainStep(_x32, _t32, _adamPrimitives);
-        [Benchmark(Baseline = true), BenchmarkCategory("TrainStep32")] public float Vector_TrainStep32() => _s.Vector.TrainStep(_x32, _t32, _adamVector);
+        [Benchmark(Baseline = true), BenchmarkCategory("TrainStep32")] public float Vector_TrainStep32() => _s.Vector!.TrainStep(_x32, _t32, _adamVector);
     }
 }

@@ -11,11 +11,17 @@ using ModelGen.Benchmarks;
 // dotnet run -c Release --project tests/ModelGen.Benchmarks -- --smoke        one quick pass of every benchmark
 // dotnet run -c Release --project tests/ModelGen.Benchmarks                    the full suite (about 10 minutes here)
 // dotnet run -c Release --project tests/ModelGen.Benchmarks -- --paired wide   interleaved batch-1 ratios with confidence intervals
+// dotnet run -c Release --project tests/ModelGen.Benchmarks -- --optimizers  optimizer steps vs one streaming pass over their arrays
+// dotnet run -c Release --project tests/ModelGen.Benchmarks -- --limits      this core's peak FMA and L1/L2/L3/DRAM read bandwidth
+// dotnet run -c Release --project tests/ModelGen.Benchmarks -- --table [models] [--out file]  README table: ModelGen | best baseline | bound
 // extra arguments go to BenchmarkDotNet, e.g. --filter *Forward1*
 // dotnet run -c Release --project tests/ModelGen.Benchmarks -- --write-weights rewrite weights/*.mgw (seed-1 parameters)
 if (args.Contains("--verify")) return Verify.Run();
 if (args.Length > 0 && args[0] == "--paired") return Paired.Run(args.Skip(1).ToArray());
 if (args.Length > 0 && args[0] == "--kernels") return KernelBenchmarks.Run(args.Skip(1).ToArray());
+if (args.Length > 0 && args[0] == "--table") return Table.Run(args.Skip(1).ToArray());
+if (args.Length > 0 && args[0] == "--limits") { Console.WriteLine(Limits.Measure()); return 0; }
+if (args.Length > 0 && args[0] == "--optimizers") return OptimizerFloor.Run(args.Skip(1).ToArray());
 if (args.Contains("--write-weights")) return Verify.WriteWeights(args[Array.IndexOf(args, "--write-weights") + 1]);
 
 bool smoke = args.Contains("--smoke");
@@ -48,8 +54,12 @@ static class Verify
                 var predicted = new float[n * outSize];
                 s.Predict(x, predicted);
                 failures += Compare($"{name} Predict (embedded weights) n={n}", expected, predicted);
-                foreach ((string label, BaselineNet net) in new (string, BaselineNet)[] { ("naive", s.Naive), ("tensorprimitives", s.Primitives), ("vector", s.Vector), ("vector on the model's memory", s.VectorShared) })
+                var onnx = new float[n * outSize];
+                using (var ort = new OnnxBaseline(s.Layers, s.Model.Parameters, x, onnx, n)) ort.Run();
+                failures += Compare($"{name} ONNX Runtime n={n}", expected, onnx);
+                foreach ((string label, BaselineNet net) in new (string, BaselineNet)[] { ("naive", s.Naive), ("tensorprimitives", s.Primitives), ("vector", s.Vector!), ("vector on the model's memory", s.VectorShared!) })
                 {
+                    if (net is null) continue; // (c) needs Vector512
                     var actual = new float[n * outSize];
                     net.Forward(x, actual);
                     failures += Compare($"{name} {label} forward n={n}", expected, actual);
@@ -62,10 +72,11 @@ static class Verify
             for (int k = 0; k < 32; k++) t[k * outSize + random.NextInt(outSize)] = 1f;
             var g = new float[s.Model.ParameterCount];
             s.Model.ComputeGradients(xb, t, s.Loss, g);
-            foreach ((string label, BaselineNet net) in new (string, BaselineNet)[] { ("naive", s.Naive), ("tensorprimitives", s.Primitives), ("vector", s.Vector) })
+            foreach ((string label, BaselineNet net) in new (string, BaselineNet)[] { ("naive", s.Naive), ("tensorprimitives", s.Primitives), ("vector", s.Vector!) })
             {
+                if (net is null) continue;
                 s.Model.Parameters.CopyTo(net.Parameters);
-                net.TrainStep(xb, t, new Adam(1e-30f));
+                net.TrainStep(xb, t, new BaselineAdam(1e-30f));
                 failures += Compare($"{name} {label} gradient", g, net.Gradient);
             }
         }

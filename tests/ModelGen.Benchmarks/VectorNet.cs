@@ -1,4 +1,5 @@
 using System;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -214,19 +215,17 @@ namespace ModelGen.Benchmarks
                 }
                 return;
             }
+            int count = n * width;
+            // Exponential-based activations: TensorPrimitives (System.Numerics.Tensors), silu with the BCL's Vector512.Exp.
+            if (act == Act.Tanh) { TensorPrimitives.Tanh(z.Slice(0, count), y); return; }
+            if (act == Act.Sigmoid) { TensorPrimitives.Sigmoid(z.Slice(0, count), y); return; }
             ref float zr = ref MemoryMarshal.GetReference(z);
             ref float yr = ref MemoryMarshal.GetReference(y);
-            int count = n * width, i = 0;
+            int i = 0;
             for (; i + 16 <= count; i += 16)
             {
                 Vector512<float> v = Vector512.LoadUnsafe(ref zr, (nuint)i);
-                Vector512<float> r = act switch
-                {
-                    Act.Relu => Vector512.Max(v, Vector512<float>.Zero),
-                    Act.Tanh => VectorMath.Tanh(v),
-                    Act.Sigmoid => VectorMath.Sigmoid(v),
-                    _ => VectorMath.Silu(v),
-                };
+                Vector512<float> r = act == Act.Relu ? Vector512.Max(v, Vector512<float>.Zero) : v / (Vector512<float>.One + Vector512.Exp(-v));
                 r.StoreUnsafe(ref yr, (nuint)i);
             }
             for (; i < count; i++) Unsafe.Add(ref yr, i) = Scalar.Apply(act, Unsafe.Add(ref zr, i));
@@ -247,11 +246,18 @@ namespace ModelGen.Benchmarks
                     Act.Relu => Vector512.ConditionalSelect(Vector512.GreaterThan(zv, Vector512<float>.Zero), Vector512<float>.One, Vector512<float>.Zero),
                     Act.Tanh => Vector512<float>.One - yv * yv,
                     Act.Sigmoid => yv * (Vector512<float>.One - yv),
-                    _ => VectorMath.SiluDerivative(zv),
+                    _ => SiluDerivative(zv),
                 };
                 (Vector512.LoadUnsafe(ref dyr, (nuint)i) * d).StoreUnsafe(ref dzr, (nuint)i);
             }
             for (; i < count; i++) Unsafe.Add(ref dzr, i) = Unsafe.Add(ref dyr, i) * Scalar.Derivative(act, Unsafe.Add(ref zr, i), Unsafe.Add(ref yr, i));
+        }
+
+        // silu'(z) = s (1 + z (1 - s)), s = 1 / (1 + e^-z).
+        private static Vector512<float> SiluDerivative(Vector512<float> z)
+        {
+            Vector512<float> s = Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-z));
+            return s * (Vector512<float>.One + z * (Vector512<float>.One - s));
         }
 
         protected override void DenseBackward(int l, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dW, Span<float> db, Span<float> dx, int n)

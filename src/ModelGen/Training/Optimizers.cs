@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 
 namespace ModelGen
 {
@@ -134,47 +135,112 @@ namespace ModelGen
                 throw new ArgumentException($"This optimizer's state is for {_size} parameters, but parameters has {parameters.Length}; use one optimizer per model or call Reset().", nameof(parameters));
             }
 
-            ReadOnlySpan<float> g = gradient;
-            if (ClipNorm is not null || GlobalClipNorm is not null || ClipValue is not null)
-            {
-                if (_clipped.Length != gradient.Length) _clipped = new float[gradient.Length];
-                Span<float> clipped = _clipped;
-                if (ClipNorm is float c)
-                {
-                    // Keras _clip_by_norm, per tensor: g * c / max(norm, c).
-                    int at = 0;
-                    foreach (int size in tensorSizes)
-                    {
-                        ReadOnlySpan<float> tensor = gradient.Slice(at, size);
-                        Scale(tensor, clipped.Slice(at, size), c / Math.Max(Norm(tensor), c));
-                        at += size;
-                    }
-                }
-                else if (GlobalClipNorm is float global)
-                {
-                    // Keras clip_by_global_norm: scale = c * min(1 / norm, 1 / c); a non-finite norm makes it NaN.
-                    double norm = Norm(gradient);
-                    Scale(gradient, clipped, global * Math.Min(1 / norm, 1.0 / global) + (norm - norm));
-                }
-                else
-                {
-                    float v = ClipValue!.Value;
-                    for (int i = 0; i < gradient.Length; i++) clipped[i] = Math.Clamp(gradient[i], -v, v);
-                }
-                g = clipped;
-            }
-            float decay = WeightDecay * LearningRate;
             Iterations++;
-            Update(parameters, g, decay, Iterations);
+            // Per-step constants once, in double (weight decay x learning rate: the product of two floats is exact there).
+            float decay = (float)((double)WeightDecay * LearningRate);
+            if (Fused)
+            {
+                FusedStep(parameters, gradient, tensorSizes, decay);
+                return;
+            }
+            Update(parameters, Clipped(gradient, tensorSizes), decay, Iterations);
         }
 
-        // The L2 norm, summed in double.
-        private static double Norm(ReadOnlySpan<float> g)
+        /// <summary>
+        /// The built-in rules clip inside their one pass over the arrays (<see cref="BeginStep"/>, then <see cref="UpdateRun"/>
+        /// per run); a subclass from outside gets the clipped gradient in a buffer and its <see cref="Update"/>.
+        /// </summary>
+        private protected virtual bool Fused => false;
+
+        /// <summary>Computes the step's constants (bias corrections, step sizes) for step t = <see cref="Iterations"/>.</summary>
+        private protected virtual void BeginStep(long t)
         {
-            double squares = 0;
-            foreach (float v in g) squares += (double)v * v;
-            return Math.Sqrt(squares);
         }
+
+        /// <summary>
+        /// Updates the run of parameters that starts at <paramref name="offset"/> in the whole vector (the state arrays are
+        /// indexed from there), reading the gradient as <paramref name="clip"/> and <paramref name="factors"/> say. Picks the loop specialised for the step's options.
+        /// </summary>
+        private protected void UpdateRun(Span<float> parameters, ReadOnlySpan<float> gradient, int offset, StepFactors factors, Clip clip)
+        {
+            if (factors.Decay > 0) UpdateRun<Yes>(parameters, gradient, offset, factors, clip);
+            else UpdateRun<No>(parameters, gradient, offset, factors, clip);
+        }
+
+        private void UpdateRun<TDecay>(Span<float> parameters, ReadOnlySpan<float> gradient, int offset, StepFactors factors, Clip clip) where TDecay : struct, IFlag
+        {
+            switch (clip)
+            {
+                case Clip.Norm: Run<TDecay, NormClip>(parameters, gradient, offset, factors); break;
+                case Clip.Value: Run<TDecay, ValueClip>(parameters, gradient, offset, factors); break;
+                default: Run<TDecay, NoClip>(parameters, gradient, offset, factors); break;
+            }
+        }
+
+        /// <summary>The rule's fused loop with weight decay and the clip value on or off (the built-in rules override it).</summary>
+        private protected virtual void Run<TDecay, TClip>(Span<float> parameters, ReadOnlySpan<float> gradient, int offset, StepFactors factors)
+            where TDecay : struct, IFlag where TClip : struct, IClip => throw new NotSupportedException();
+
+        /// <summary>The clip rule of a step, as the fused loops apply it.</summary>
+        private protected enum Clip { None, Norm, Value }
+
+        private void FusedStep(Span<float> parameters, ReadOnlySpan<float> gradient, ReadOnlySpan<int> tensorSizes, float decay)
+        {
+            BeginStep(Iterations);
+            if (ClipNorm is float c)
+            {
+                // Keras _clip_by_norm, per tensor: g * c / max(norm, c); each tensor's norm pass, then its update.
+                int at = 0;
+                foreach (int size in tensorSizes)
+                {
+                    ReadOnlySpan<float> tensor = gradient.Slice(at, size);
+                    UpdateRun(parameters.Slice(at, size), tensor, at, new StepFactors(c / Math.Max(Norm(tensor), c), 0, decay), Clip.Norm);
+                    at += size;
+                }
+            }
+            else if (GlobalClipNorm is float global)
+            {
+                UpdateRun(parameters, gradient, 0, new StepFactors(GlobalScale(Norm(gradient), global), 0, decay), Clip.Norm);
+            }
+            else
+            {
+                UpdateRun(parameters, gradient, 0, new StepFactors(1, ClipValue ?? 0, decay), ClipValue is null ? Clip.None : Clip.Value);
+            }
+        }
+
+        // The clipped gradient in a buffer, for Update (subclasses from outside the library).
+        private ReadOnlySpan<float> Clipped(ReadOnlySpan<float> gradient, ReadOnlySpan<int> tensorSizes)
+        {
+            if (ClipNorm is null && GlobalClipNorm is null && ClipValue is null) return gradient;
+            if (_clipped.Length != gradient.Length) _clipped = new float[gradient.Length];
+            Span<float> clipped = _clipped;
+            if (ClipNorm is float c)
+            {
+                int at = 0;
+                foreach (int size in tensorSizes)
+                {
+                    ReadOnlySpan<float> tensor = gradient.Slice(at, size);
+                    Scale(tensor, clipped.Slice(at, size), c / Math.Max(Norm(tensor), c));
+                    at += size;
+                }
+            }
+            else if (GlobalClipNorm is float global)
+            {
+                Scale(gradient, clipped, GlobalScale(Norm(gradient), global));
+            }
+            else
+            {
+                float v = ClipValue!.Value;
+                for (int i = 0; i < gradient.Length; i++) clipped[i] = Math.Clamp(gradient[i], -v, v);
+            }
+            return clipped;
+        }
+
+        // Keras clip_by_global_norm: scale = c * min(1 / norm, 1 / c); a non-finite norm makes it NaN.
+        private static double GlobalScale(double norm, float c) => c * Math.Min(1 / norm, 1.0 / c) + (norm - norm);
+
+        // The L2 norm, summed in double.
+        private static double Norm(ReadOnlySpan<float> g) => Math.Sqrt(Tiers.SumOfSquares(g));
 
         private static void Scale(ReadOnlySpan<float> g, Span<float> into, double scale)
         {
@@ -209,7 +275,7 @@ namespace ModelGen
     /// <summary>Keras 3 SGD: <c>m = momentum m - lr g; p += m</c> (Nesterov: <c>p += momentum m - lr g</c>); plain <c>p -= lr g</c> without momentum.</summary>
     public sealed class Sgd : Optimizer
     {
-        private float[] _m = Array.Empty<float>();
+        private AlignedState _m;
 
         /// <summary>Keras defaults: learning rate 0.01, momentum 0, no Nesterov.</summary>
         public Sgd(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false, float weightDecay = 0f)
@@ -226,25 +292,26 @@ namespace ModelGen
         public bool Nesterov { get; }
 
         /// <inheritdoc/>
-        protected override void Allocate(int size) => _m = Momentum > 0 ? new float[size] : Array.Empty<float>();
+        protected override void Allocate(int size) => _m = new AlignedState(Momentum > 0 ? size : 0);
 
         /// <inheritdoc/>
-        protected override void Update(Span<float> p, ReadOnlySpan<float> gradient, float decay, long t)
+        protected override void Update(Span<float> p, ReadOnlySpan<float> gradient, float decay, long t) => UpdateRun(p, gradient, 0, new StepFactors(1, 0, decay), Clip.None);
+
+        private protected override bool Fused => true;
+
+        private protected override void Run<TDecay, TClip>(Span<float> p, ReadOnlySpan<float> g, int offset, StepFactors f)
         {
-            float lr = LearningRate, mu = Momentum;
-            for (int i = 0; i < p.Length; i++)
-            {
-                float g = gradient[i];
-                if (decay > 0) p[i] -= p[i] * decay;
-                if (mu == 0)
-                {
-                    p[i] -= lr * g;
-                    continue;
-                }
-                float m = mu * _m[i] - lr * g;
-                _m[i] = m;
-                p[i] += Nesterov ? mu * m - lr * g : m;
-            }
+            if (Momentum == 0) Run<TDecay, TClip, No, No>(p, g, offset, f);
+            else if (Nesterov) Run<TDecay, TClip, Yes, Yes>(p, g, offset, f);
+            else Run<TDecay, TClip, Yes, No>(p, g, offset, f);
+        }
+
+        private void Run<TDecay, TClip, TMomentum, TNesterov>(Span<float> p, ReadOnlySpan<float> g, int offset, StepFactors f)
+            where TDecay : struct, IFlag where TClip : struct, IClip where TMomentum : struct, IFlag where TNesterov : struct, IFlag
+        {
+            var rule = new SgdRule<TDecay, TClip, TMomentum, TNesterov>(ref MemoryMarshal.GetReference(p), ref MemoryMarshal.GetReference(g), ref _m.At(offset),
+                f, LearningRate, Momentum);
+            Tiers.Run(ref rule, p.Length);
         }
     }
 
@@ -255,7 +322,7 @@ namespace ModelGen
     /// </summary>
     public class Adam : Optimizer
     {
-        private float[] _m = Array.Empty<float>(), _v = Array.Empty<float>(), _vMax = Array.Empty<float>();
+        private AlignedState _m, _v, _vMax;
 
         /// <summary>Keras defaults: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7, no AMSGrad.</summary>
         public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f, bool amsgrad = false)
@@ -288,31 +355,39 @@ namespace ModelGen
         /// <inheritdoc/>
         protected override void Allocate(int size)
         {
-            _m = new float[size];
-            _v = new float[size];
-            _vMax = Amsgrad ? new float[size] : Array.Empty<float>();
+            _m = new AlignedState(size);
+            _v = new AlignedState(size);
+            _vMax = new AlignedState(Amsgrad ? size : 0);
         }
 
         /// <inheritdoc/>
         protected override void Update(Span<float> p, ReadOnlySpan<float> gradient, float decay, long t)
         {
-            float b1 = Beta1, b2 = Beta2, eps = Epsilon;
-            float alpha = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(b2, t)) / (1 - Math.Pow(b1, t)));
-            float[] m = _m, v = _v;
-            for (int i = 0; i < p.Length; i++)
-            {
-                float g = gradient[i];
-                if (decay > 0) p[i] -= p[i] * decay;
-                m[i] += (g - m[i]) * (1 - b1);
-                v[i] += (g * g - v[i]) * (1 - b2);
-                float vi = v[i];
-                if (Amsgrad)
-                {
-                    vi = MathF.Max(_vMax[i], vi);
-                    _vMax[i] = vi;
-                }
-                p[i] -= alpha * m[i] / (MathF.Sqrt(vi) + eps);
-            }
+            BeginStep(t);
+            UpdateRun(p, gradient, 0, new StepFactors(1, 0, decay), Clip.None);
+        }
+
+        private protected override bool Fused => true;
+
+        // alpha = lr sqrt(1 - beta2^t) / (1 - beta1^t), in double, once per step.
+        private protected override void BeginStep(long t) =>
+            _alpha = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t)));
+
+        private float _alpha;
+
+        private protected override void Run<TDecay, TClip>(Span<float> p, ReadOnlySpan<float> g, int offset, StepFactors f)
+        {
+            if (Amsgrad) Run<TDecay, TClip, Yes>(p, g, offset, f);
+            else Run<TDecay, TClip, No>(p, g, offset, f);
+        }
+
+        private void Run<TDecay, TClip, TAmsgrad>(Span<float> p, ReadOnlySpan<float> g, int offset, StepFactors f)
+            where TDecay : struct, IFlag where TClip : struct, IClip where TAmsgrad : struct, IFlag
+        {
+            // 1 - beta in float, as Keras's float32 variables give it.
+            var rule = new AdamRule<TDecay, TClip, TAmsgrad>(ref MemoryMarshal.GetReference(p), ref MemoryMarshal.GetReference(g), ref _m.At(offset), ref _v.At(offset),
+                ref _vMax.At(offset), f, _alpha, 1 - Beta1, 1 - Beta2, Epsilon);
+            Tiers.Run(ref rule, p.Length);
         }
     }
 
@@ -333,7 +408,7 @@ namespace ModelGen
     /// </summary>
     public sealed class RmsProp : Optimizer
     {
-        private float[] _v = Array.Empty<float>(), _a = Array.Empty<float>(), _mom = Array.Empty<float>();
+        private AlignedState _v, _a, _mom;
 
         /// <summary>Keras defaults: learning rate 0.001, rho 0.9, momentum 0, epsilon 1e-7, not centered.</summary>
         public RmsProp(float learningRate = 0.001f, float rho = 0.9f, float momentum = 0f, float epsilon = 1e-7f, bool centered = false, float weightDecay = 0f)
@@ -360,40 +435,36 @@ namespace ModelGen
         /// <inheritdoc/>
         protected override void Allocate(int size)
         {
-            _v = new float[size];
-            _a = Centered ? new float[size] : Array.Empty<float>();
-            _mom = Momentum > 0 ? new float[size] : Array.Empty<float>();
+            _v = new AlignedState(size);
+            _a = new AlignedState(Centered ? size : 0);
+            _mom = new AlignedState(Momentum > 0 ? size : 0);
         }
 
         /// <inheritdoc/>
-        protected override void Update(Span<float> p, ReadOnlySpan<float> gradient, float decay, long t)
+        protected override void Update(Span<float> p, ReadOnlySpan<float> gradient, float decay, long t) => UpdateRun(p, gradient, 0, new StepFactors(1, 0, decay), Clip.None);
+
+        private protected override bool Fused => true;
+
+        private protected override void Run<TDecay, TClip>(Span<float> p, ReadOnlySpan<float> g, int offset, StepFactors f)
         {
-            float rho = Rho, lr = LearningRate, eps = Epsilon, mu = Momentum;
-            for (int i = 0; i < p.Length; i++)
+            if (Centered)
             {
-                float g = gradient[i];
-                if (decay > 0) p[i] -= p[i] * decay;
-                float v = rho * _v[i] + (1 - rho) * g * g;
-                _v[i] = v;
-                float denominator = v + eps;
-                if (Centered)
-                {
-                    float a = rho * _a[i] + (1 - rho) * g;
-                    _a[i] = a;
-                    denominator = v - a * a + eps;
-                }
-                float increment = lr * g / MathF.Sqrt(denominator);
-                if (mu > 0)
-                {
-                    float m = mu * _mom[i] + increment;
-                    _mom[i] = m;
-                    p[i] -= m;
-                }
-                else
-                {
-                    p[i] -= increment;
-                }
+                if (Momentum > 0) Run<TDecay, TClip, Yes, Yes>(p, g, offset, f);
+                else Run<TDecay, TClip, Yes, No>(p, g, offset, f);
             }
+            else
+            {
+                if (Momentum > 0) Run<TDecay, TClip, No, Yes>(p, g, offset, f);
+                else Run<TDecay, TClip, No, No>(p, g, offset, f);
+            }
+        }
+
+        private void Run<TDecay, TClip, TCentered, TMomentum>(Span<float> p, ReadOnlySpan<float> g, int offset, StepFactors f)
+            where TDecay : struct, IFlag where TClip : struct, IClip where TCentered : struct, IFlag where TMomentum : struct, IFlag
+        {
+            var rule = new RmsPropRule<TDecay, TClip, TCentered, TMomentum>(ref MemoryMarshal.GetReference(p), ref MemoryMarshal.GetReference(g), ref _v.At(offset),
+                ref _a.At(offset), ref _mom.At(offset), f, LearningRate, Rho, 1 - Rho, Epsilon, Momentum);
+            Tiers.Run(ref rule, p.Length);
         }
     }
 }

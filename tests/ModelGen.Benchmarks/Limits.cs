@@ -1,0 +1,128 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace ModelGen.Benchmarks
+{
+    /// <summary>
+    /// This core's limits, measured in C#: peak FMA throughput (12 independent FMA chains on the widest accelerated vector,
+    /// enough to cover a 4-5 cycle latency on two pipes) and read bandwidth from L1, L2, L3 and memory (four independent
+    /// vector-add chains streaming over 16 KB, 512 KB, 8 MB and 64 MB buffers). Best of several timed repetitions.
+    /// </summary>
+    internal sealed class Limits
+    {
+        public double FmaPerSecond { get; private init; }
+        public double L1 { get; private init; }
+        public double L2 { get; private init; }
+        public double L3 { get; private init; }
+        public double Memory { get; private init; }
+
+        public static Limits Measure() => new()
+        {
+            FmaPerSecond = PeakFma(),
+            L1 = ReadBandwidth(16 << 10),
+            L2 = ReadBandwidth(512 << 10),
+            L3 = ReadBandwidth(8 << 20),
+            Memory = ReadBandwidth(64 << 20),
+        };
+
+        /// <summary>Bytes per second for data of this size: the level it fits in (L1 32 KB, L2 512 KB, L3 8 MB, else memory).</summary>
+        public double BandwidthFor(double bytes) => bytes <= 32 << 10 ? L1 : bytes <= 512 << 10 ? L2 : bytes <= 8 << 20 ? L3 : Memory;
+
+        public static string LevelFor(double bytes) => bytes <= 32 << 10 ? "L1" : bytes <= 512 << 10 ? "L2" : bytes <= 8 << 20 ? "L3" : "DRAM";
+
+        public override string ToString() =>
+            $"peak FMA {FmaPerSecond * 2 / 1e9:F1} GFLOP/s ({Vectors.Widest}); read bandwidth L1 {L1 / 1e9:F1} GB/s, L2 {L2 / 1e9:F1} GB/s, L3 {L3 / 1e9:F1} GB/s, DRAM {Memory / 1e9:F1} GB/s";
+
+        /// <summary>Lane-FMAs per second.</summary>
+        private static double PeakFma()
+        {
+            const int Iterations = 2_000_000;
+            double best = double.MaxValue;
+            int lanes = Vector512.IsHardwareAccelerated ? 16 : 8;
+            for (int rep = 0; rep < 7; rep++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                float sink = Vector512.IsHardwareAccelerated ? Fma512(Iterations) : Fma256(Iterations);
+                double seconds = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
+                if (sink == 42) Console.Write("");
+                best = Math.Min(best, seconds);
+            }
+            return (double)Iterations * 12 * lanes / best;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static float Fma256(int iterations)
+        {
+            Vector256<float> m = Vector256.Create(0.999999f), c = Vector256.Create(1e-7f);
+            Vector256<float> a0 = Vector256.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+            for (int i = 0; i < iterations; i++)
+            {
+                a0 = Vector256.FusedMultiplyAdd(a0, m, c); a1 = Vector256.FusedMultiplyAdd(a1, m, c); a2 = Vector256.FusedMultiplyAdd(a2, m, c);
+                a3 = Vector256.FusedMultiplyAdd(a3, m, c); a4 = Vector256.FusedMultiplyAdd(a4, m, c); a5 = Vector256.FusedMultiplyAdd(a5, m, c);
+                a6 = Vector256.FusedMultiplyAdd(a6, m, c); a7 = Vector256.FusedMultiplyAdd(a7, m, c); a8 = Vector256.FusedMultiplyAdd(a8, m, c);
+                a9 = Vector256.FusedMultiplyAdd(a9, m, c); a10 = Vector256.FusedMultiplyAdd(a10, m, c); a11 = Vector256.FusedMultiplyAdd(a11, m, c);
+            }
+            return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static float Fma512(int iterations)
+        {
+            Vector512<float> m = Vector512.Create(0.999999f), c = Vector512.Create(1e-7f);
+            Vector512<float> a0 = Vector512.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+            for (int i = 0; i < iterations; i++)
+            {
+                a0 = Vector512.FusedMultiplyAdd(a0, m, c); a1 = Vector512.FusedMultiplyAdd(a1, m, c); a2 = Vector512.FusedMultiplyAdd(a2, m, c);
+                a3 = Vector512.FusedMultiplyAdd(a3, m, c); a4 = Vector512.FusedMultiplyAdd(a4, m, c); a5 = Vector512.FusedMultiplyAdd(a5, m, c);
+                a6 = Vector512.FusedMultiplyAdd(a6, m, c); a7 = Vector512.FusedMultiplyAdd(a7, m, c); a8 = Vector512.FusedMultiplyAdd(a8, m, c);
+                a9 = Vector512.FusedMultiplyAdd(a9, m, c); a10 = Vector512.FusedMultiplyAdd(a10, m, c); a11 = Vector512.FusedMultiplyAdd(a11, m, c);
+            }
+            return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
+        }
+
+        /// <summary>Bytes per second read from a buffer of <paramref name="bytes"/>, best of the repetitions.</summary>
+        private static double ReadBandwidth(int bytes)
+        {
+            var buffer = new Buffer(bytes / sizeof(float), 1f);
+            long target = 256L << 20; // about 256 MB read per repetition
+            int passes = (int)Math.Max(1, target / bytes);
+            double best = double.MaxValue;
+            for (int rep = 0; rep < 7; rep++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                float sink = 0;
+                for (int p = 0; p < passes; p++) sink += Sum(ref buffer.Ref, buffer.Length);
+                double seconds = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
+                if (sink == 42) Console.Write("");
+                best = Math.Min(best, seconds);
+            }
+            return (double)bytes * passes / best;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static float Sum(ref float r, int length)
+        {
+            nuint n = (nuint)length, i = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Vector512<float> a = default, b = default, c = default, d = default;
+                for (; i + 64 <= n; i += 64)
+                {
+                    a += Vector512.LoadUnsafe(ref r, i); b += Vector512.LoadUnsafe(ref r, i + 16);
+                    c += Vector512.LoadUnsafe(ref r, i + 32); d += Vector512.LoadUnsafe(ref r, i + 48);
+                }
+                return Vector512.Sum(a + b + c + d);
+            }
+            Vector256<float> e = default, f = default, g = default, h = default;
+            for (; i + 32 <= n; i += 32)
+            {
+                e += Vector256.LoadUnsafe(ref r, i); f += Vector256.LoadUnsafe(ref r, i + 8);
+                g += Vector256.LoadUnsafe(ref r, i + 16); h += Vector256.LoadUnsafe(ref r, i + 24);
+            }
+            return Vector256.Sum(e + f + g + h);
+        }
+    }
+}
