@@ -76,11 +76,20 @@ namespace ModelGen.Generator.Tests
         }
 
         [Fact]
-        public void Neither_zip_nor_HDF5_reaches_the_ONNX_dispatch_point_MGEN053()
+        public void Neither_zip_nor_HDF5_is_read_as_ONNX_and_refused_MGEN065()
         {
             GeneratorRun run = GeneratorHarness.Run("using ModelGen;\n[Model(\"m.onnx\")]\npublic partial class M { }\n",
                 new[] { AdditionalFiles.Weights("m.onnx", new byte[] { 8, 7, 18, 7, 112, 121, 116, 111, 114, 99, 104 }) }, expectDiagnostics: true);
+            Assert.Equal(new[] { "MGEN065" }, Ids(run));
+        }
+
+        [Fact]
+        public void An_ONNX_file_as_Weights_is_MGEN053()
+        {
+            GeneratorRun run = GeneratorHarness.Run("using ModelGen;\n[Model(4, Weights = \"m.onnx\")]\n[Dense(3)]\npublic partial class M { }\n",
+                new[] { AdditionalFiles.Weights("m.onnx", Parsing.OnnxGeneratorTests.TestFile("onnxmltools_ir3.onnx")) }, expectDiagnostics: true);
             Assert.Equal(new[] { "MGEN053" }, Ids(run));
+            Assert.Contains("[Model(\"m.onnx\")]", Messages(run));
         }
 
         [Fact]

@@ -32,11 +32,11 @@ namespace ModelGen.Generator.Diagnostics
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true);
 
-        /// <summary>MGEN053: the file is neither a zip nor HDF5, so it would be ONNX, which is not read yet. Message: "Model '{0}': '{1}' is neither a .keras zip nor an HDF5 file; reading it as ONNX is not supported yet".</summary>
+        /// <summary>MGEN053: <c>Weights</c> names an ONNX file, which carries its own architecture. Message: "Model '{0}': '{1}' is an ONNX model, which brings its own architecture: declare it as [Model("{1}")] instead of Weights".</summary>
         public static readonly DiagnosticDescriptor OnnxNotSupported = new(
             id: "MGEN053",
-            title: "ONNX models are not supported yet",
-            messageFormat: "Model '{0}': '{1}' is neither a .keras zip nor an HDF5 file; reading it as ONNX is not supported yet",
+            title: "ONNX file given as Weights",
+            messageFormat: "Model '{0}': '{1}' is an ONNX model, which brings its own architecture: declare it as [Model(\"{1}\")] instead of Weights",
             category: Category,
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true);

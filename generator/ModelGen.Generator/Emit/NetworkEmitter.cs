@@ -34,7 +34,9 @@ namespace ModelGen.Generator.Emit
         {
             NetworkPlan plan = NetworkPlan.For(spec);
             add(spec.HintStem + ".g.cs", WriteSurface(plan));
+            cancellationToken.ThrowIfCancellationRequested();
             if (spec.HasWeights) add(spec.HintStem + ".Weights.g.cs", WrapInClass(spec, w => WriteWeights(w, plan, cancellationToken)));
+            cancellationToken.ThrowIfCancellationRequested();
             add(spec.HintStem + ".Summary.g.cs", WrapInClass(spec, w => SummaryEmitter.Write(w, spec, s_generatedCode)));
             foreach (LayerPlan layer in plan.Layers)
             {

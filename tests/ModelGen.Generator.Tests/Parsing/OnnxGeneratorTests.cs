@@ -19,7 +19,7 @@ namespace ModelGen.Generator.Tests.Parsing
             """;
 
         // The ONNX test files written by tests/reference/make_onnx_files.py, found from the test binaries upward.
-        private static byte[] TestFile(string name)
+        internal static byte[] TestFile(string name)
         {
             for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             {
