@@ -23,6 +23,7 @@ namespace ModelGen.Fuzz
             ["hdf5"] = FormatFuzzTargets.Hdf5,
             ["keras"] = FormatFuzzTargets.Keras,
             ["onnx"] = FormatFuzzTargets.Onnx,
+            ["planted"] = Planted.PlantedTarget.Run,
         };
 
         public static int Main(string[] args)

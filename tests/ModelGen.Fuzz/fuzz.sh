@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of one ModelGen reader with SharpFuzz + AFL++.
-#   tests/ModelGen.Fuzz/fuzz.sh TARGET [SECONDS]      targets: json model tfjs safetensors mgw raw zip hdf5 keras onnx
+#   tests/ModelGen.Fuzz/fuzz.sh TARGET [SECONDS]      targets: json model tfjs safetensors mgw raw zip hdf5 keras onnx planted
 # Needs afl++ (apt-get install -y afl++) and the SharpFuzz command-line tool
 # (dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0). Builds this project into
 # artifacts/fuzz/bin once, instruments ModelGen.Generator.dll and ModelGen.dll there with `sharpfuzz`, then runs
@@ -26,6 +26,9 @@ if [ ! -f "$bin/.instrumented" ]; then
   for dll in ModelGen.Generator.dll ModelGen.dll; do
     nice -n 19 sharpfuzz "$bin/$dll"
   done
+  # Of the harness itself only the planted bug (PlantedTarget.cs), the harness's self-test: instrumenting Main would
+  # make it touch AFL's shared memory before SharpFuzz has mapped it.
+  nice -n 19 sharpfuzz "$bin/ModelGen.Fuzz.dll" ModelGen.Fuzz.Planted
   touch "$bin/.instrumented"
 fi
 
