@@ -199,6 +199,43 @@ namespace ModelGen.Tests.Formats
         }
 
         [Fact]
+        public void MetadataIsReadAsJsonAndADamagedOneCostsOnlyTheVersion()
+        {
+            byte[] original = File.ReadAllBytes(Path.Combine(KerasDir, "keras39.keras"));
+            KerasModelFile Rewritten(string metadata) =>
+                KerasFileReader.Read(WithEntry(original, "metadata.json", metadata)).GetValueOrThrow("keras39.keras");
+
+            // The top-level field, not the first text that looks like it; escapes decoded.
+            Assert.Equal("3.9.2", Rewritten("{\"nested\": {\"keras_version\": \"1.0\"}, \"keras_version\": \"3.9.2\"}").KerasVersion);
+            Assert.Equal("3.9.2-x", Rewritten("{\"keras_version\": \"3.9.2\\u002dx\"}").KerasVersion);
+            // Not JSON, not an object, not a string: no version, the same layers.
+            int layers = Read("keras39.keras").Layers.Count;
+            foreach (string damaged in new[] { "{\"keras_version\": ", "[\"keras_version\", \"3\"]", "{\"keras_version\": 3}" })
+            {
+                KerasModelFile file = Rewritten(damaged);
+                Assert.Null(file.KerasVersion);
+                Assert.Equal(layers, file.Layers.Count);
+            }
+        }
+
+        /// <summary>The zip <paramref name="zip"/> with the entry <paramref name="name"/> replaced by <paramref name="text"/>.</summary>
+        private static byte[] WithEntry(byte[] zip, string name, string text)
+        {
+            var buffer = new MemoryStream();
+            using (var source = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read))
+            using (var target = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+            {
+                foreach (ZipArchiveEntry entry in source.Entries)
+                {
+                    using Stream to = target.CreateEntry(entry.FullName, CompressionLevel.Optimal).Open();
+                    if (entry.FullName == name) to.Write(Encoding.UTF8.GetBytes(text));
+                    else entry.Open().CopyTo(to);
+                }
+            }
+            return buffer.ToArray();
+        }
+
+        [Fact]
         public void ZipReaderMatchesSystemIOCompressionForStoredAndDeflatedEntries()
         {
             var buffer = new MemoryStream();
