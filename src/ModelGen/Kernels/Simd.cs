@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -5,9 +6,13 @@ using System.Runtime.Intrinsics.X86;
 namespace ModelGen.Kernels
 {
     /// <summary>
-    /// The few vector operations the dense kernels use, over one vector width. The kernels are generic over an
-    /// implementing struct, so the JIT compiles one copy per width with every call inlined: the code is what writing the
-    /// kernel out three times would give (the pattern of <see cref="IVectorActivation"/>).
+    /// The one lane abstraction of the runtime: the vector operations the dense kernels (<see cref="DenseKernels"/>) and the
+    /// optimizer rules (<c>Training/OptimizerKernels.cs</c>) are written in, over one width: <see cref="Simd512"/>,
+    /// <see cref="Simd256"/>, <see cref="Simd128"/> and <see cref="Simd1"/> (one float: the optimizers' tail, and machines
+    /// without vector hardware). Code is generic over an implementing struct, so the JIT compiles one copy per width with
+    /// every call inlined: the code is what writing it out per width would give (the pattern of <see cref="IVectorActivation"/>).
+    /// Every operation but <see cref="MultiplyAdd"/> is the correctly rounded IEEE one, so code written without it (the
+    /// optimizers) gives the scalar formula's result bit for bit on every width.
     /// </summary>
     /// <typeparam name="TVector">The vector type of the width.</typeparam>
     internal interface ISimd<TVector> where TVector : struct
@@ -32,6 +37,27 @@ namespace ModelGen.Kernels
 
         /// <summary>a + b.</summary>
         static abstract TVector Add(TVector a, TVector b);
+
+        /// <summary>a - b.</summary>
+        static abstract TVector Subtract(TVector a, TVector b);
+
+        /// <summary>a * b.</summary>
+        static abstract TVector Multiply(TVector a, TVector b);
+
+        /// <summary>a / b.</summary>
+        static abstract TVector Divide(TVector a, TVector b);
+
+        /// <summary>The square root of each lane.</summary>
+        static abstract TVector Sqrt(TVector a);
+
+        /// <summary>The larger of each pair of lanes (IEEE maxNum semantics of <c>VectorN.Max</c>).</summary>
+        static abstract TVector Max(TVector a, TVector b);
+
+        /// <summary>Each lane of <paramref name="a"/> clamped to [<paramref name="low"/>, <paramref name="high"/>].</summary>
+        static abstract TVector Clamp(TVector a, TVector low, TVector high);
+
+        /// <summary><c>(float)(a * scale)</c> lane-wise: the product in double, rounded once to float.</summary>
+        static abstract TVector MultiplyInDouble(TVector a, double scale);
 
         /// <summary><paramref name="value"/> with lanes below <paramref name="first"/> set to zero.</summary>
         static abstract TVector KeepFrom(TVector value, int first);
@@ -63,6 +89,32 @@ namespace ModelGen.Kernels
         public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Clamp(Vector512<float> a, Vector512<float> low, Vector512<float> high) => Vector512.Clamp(a, low, high);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> MultiplyInDouble(Vector512<float> a, double scale)
+        {
+            (Vector512<double> lo, Vector512<double> hi) = Vector512.Widen(a);
+            Vector512<double> s = Vector512.Create(scale);
+            return Vector512.Narrow(lo * s, hi * s);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> KeepFrom(Vector512<float> value, int first) =>
             Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(first)).AsSingle() & value;
 
@@ -92,6 +144,32 @@ namespace ModelGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Clamp(Vector256<float> a, Vector256<float> low, Vector256<float> high) => Vector256.Clamp(a, low, high);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> MultiplyInDouble(Vector256<float> a, double scale)
+        {
+            (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(a);
+            Vector256<double> s = Vector256.Create(scale);
+            return Vector256.Narrow(lo * s, hi * s);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> KeepFrom(Vector256<float> value, int first) =>
@@ -133,6 +211,32 @@ namespace ModelGen.Kernels
         public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Sqrt(Vector128<float> a) => Vector128.Sqrt(a);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Clamp(Vector128<float> a, Vector128<float> low, Vector128<float> high) => Vector128.Clamp(a, low, high);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> MultiplyInDouble(Vector128<float> a, double scale)
+        {
+            (Vector128<double> lo, Vector128<double> hi) = Vector128.Widen(a);
+            Vector128<double> s = Vector128.Create(scale);
+            return Vector128.Narrow(lo * s, hi * s);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> KeepFrom(Vector128<float> value, int first) =>
             Vector128.GreaterThanOrEqual(Vector128<int>.Indices, Vector128.Create(first)).AsSingle() & value;
 
@@ -142,5 +246,58 @@ namespace ModelGen.Kernels
             if (Sse3.IsSupported) return Sse3.HorizontalAdd(Sse3.HorizontalAdd(a, b), Sse3.HorizontalAdd(c, d));
             return Vector128.Create(Vector128.Sum(a), Vector128.Sum(b), Vector128.Sum(c), Vector128.Sum(d));
         }
+    }
+
+    /// <summary>
+    /// One lane, a plain float: the optimizers run their tail (and the whole update on machines without vector hardware)
+    /// through the same rule as the vectors.
+    /// </summary>
+    internal readonly struct Simd1 : ISimd<float>
+    {
+        public static int Lanes => 1;
+
+        public static float Zero => 0f;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Load(ref float source, nint offset) => Unsafe.Add(ref source, offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(float value, ref float destination, nint offset) => Unsafe.Add(ref destination, offset) = value;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Broadcast(float value) => value;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float MultiplyAdd(float a, float b, float c) => a * b + c;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Add(float a, float b) => a + b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Subtract(float a, float b) => a - b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Multiply(float a, float b) => a * b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Divide(float a, float b) => a / b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Sqrt(float a) => MathF.Sqrt(a);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Max(float a, float b) => MathF.Max(a, b);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Clamp(float a, float low, float high) => Math.Clamp(a, low, high);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float MultiplyInDouble(float a, double scale) => (float)(a * scale);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float KeepFrom(float value, int first) => first > 0 ? 0f : value;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Sum4(float a, float b, float c, float d) => Vector128.Create(a, b, c, d);
     }
 }

@@ -2,118 +2,10 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using ModelGen.Kernels;
 
 namespace ModelGen
 {
-    /// <summary>
-    /// The lane operations an optimizer rule is written in, once, for every tier: <see cref="Lanes512"/>,
-    /// <see cref="Lanes256"/>, <see cref="Lanes128"/> and <see cref="Lanes1"/> (one float, for the tail and for machines
-    /// without vector hardware). Every operation is the correctly rounded IEEE one (no fused multiply-add), so each tier
-    /// gives the scalar formula's result bit for bit.
-    /// </summary>
-    internal interface ILanes<TV> where TV : struct
-    {
-        static abstract nuint Count { get; }
-        static abstract TV Load(ref float source, nuint index);
-        static abstract void Store(TV value, ref float destination, nuint index);
-        static abstract TV Splat(float value);
-        static abstract TV Add(TV a, TV b);
-        static abstract TV Subtract(TV a, TV b);
-        static abstract TV Multiply(TV a, TV b);
-        static abstract TV Divide(TV a, TV b);
-        static abstract TV Sqrt(TV a);
-        static abstract TV Max(TV a, TV b);
-        static abstract TV Clamp(TV a, TV low, TV high);
-
-        /// <summary><c>(float)(a * scale)</c> lane-wise: the product in double, rounded once to float.</summary>
-        static abstract TV MultiplyInDouble(TV a, double scale);
-    }
-
-    internal readonly struct Lanes512 : ILanes<Vector512<float>>
-    {
-        public static nuint Count => 16;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float source, nuint index) => Vector512.LoadUnsafe(ref source, index);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> value, ref float destination, nuint index) => value.StoreUnsafe(ref destination, index);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float value) => Vector512.Create(value);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Clamp(Vector512<float> a, Vector512<float> low, Vector512<float> high) => Vector512.Clamp(a, low, high);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> MultiplyInDouble(Vector512<float> a, double scale)
-        {
-            (Vector512<double> lo, Vector512<double> hi) = Vector512.Widen(a);
-            Vector512<double> s = Vector512.Create(scale);
-            return Vector512.Narrow(lo * s, hi * s);
-        }
-    }
-
-    internal readonly struct Lanes256 : ILanes<Vector256<float>>
-    {
-        public static nuint Count => 8;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float source, nuint index) => Vector256.LoadUnsafe(ref source, index);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> value, ref float destination, nuint index) => value.StoreUnsafe(ref destination, index);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float value) => Vector256.Create(value);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Clamp(Vector256<float> a, Vector256<float> low, Vector256<float> high) => Vector256.Clamp(a, low, high);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> MultiplyInDouble(Vector256<float> a, double scale)
-        {
-            (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(a);
-            Vector256<double> s = Vector256.Create(scale);
-            return Vector256.Narrow(lo * s, hi * s);
-        }
-    }
-
-    internal readonly struct Lanes128 : ILanes<Vector128<float>>
-    {
-        public static nuint Count => 4;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Load(ref float source, nuint index) => Vector128.LoadUnsafe(ref source, index);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<float> value, ref float destination, nuint index) => value.StoreUnsafe(ref destination, index);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Splat(float value) => Vector128.Create(value);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sqrt(Vector128<float> a) => Vector128.Sqrt(a);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Clamp(Vector128<float> a, Vector128<float> low, Vector128<float> high) => Vector128.Clamp(a, low, high);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> MultiplyInDouble(Vector128<float> a, double scale)
-        {
-            (Vector128<double> lo, Vector128<double> hi) = Vector128.Widen(a);
-            Vector128<double> s = Vector128.Create(scale);
-            return Vector128.Narrow(lo * s, hi * s);
-        }
-    }
-
-    internal readonly struct Lanes1 : ILanes<float>
-    {
-        public static nuint Count => 1;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Load(ref float source, nuint index) => Unsafe.Add(ref source, index);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float value, ref float destination, nuint index) => Unsafe.Add(ref destination, index) = value;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Splat(float value) => value;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Subtract(float a, float b) => a - b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Multiply(float a, float b) => a * b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Divide(float a, float b) => a / b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sqrt(float a) => MathF.Sqrt(a);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(float a, float b) => MathF.Max(a, b);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Clamp(float a, float low, float high) => Math.Clamp(a, low, high);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyInDouble(float a, double scale) => (float)(a * scale);
-    }
-
     /// <summary>A compile-time option: the JIT specialises a rule per flag and drops the branches of the other setting.</summary>
     internal interface IFlag
     {
@@ -133,7 +25,7 @@ namespace ModelGen
     /// <summary>One optimizer rule over elements [start, end) in steps of a tier's lane count; returns where it stopped.</summary>
     internal interface IRule
     {
-        nuint Run<TV, TL>(nuint start, nuint end) where TV : struct where TL : struct, ILanes<TV>;
+        nint Run<TV, TL>(nint start, nint end) where TV : struct where TL : struct, ISimd<TV>;
     }
 
     /// <summary>
@@ -147,25 +39,25 @@ namespace ModelGen
     /// <summary>How a rule reads the gradient: as it is, scaled by a norm clip, or clamped to the clip value.</summary>
     internal interface IClip
     {
-        static abstract TV Apply<TV, TL>(TV g, double scale, TV low, TV high) where TV : struct where TL : struct, ILanes<TV>;
+        static abstract TV Apply<TV, TL>(TV g, double scale, TV low, TV high) where TV : struct where TL : struct, ISimd<TV>;
     }
 
     internal readonly struct NoClip : IClip
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TV Apply<TV, TL>(TV g, double scale, TV low, TV high) where TV : struct where TL : struct, ILanes<TV> => g;
+        public static TV Apply<TV, TL>(TV g, double scale, TV low, TV high) where TV : struct where TL : struct, ISimd<TV> => g;
     }
 
     internal readonly struct NormClip : IClip
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TV Apply<TV, TL>(TV g, double scale, TV low, TV high) where TV : struct where TL : struct, ILanes<TV> => TL.MultiplyInDouble(g, scale);
+        public static TV Apply<TV, TL>(TV g, double scale, TV low, TV high) where TV : struct where TL : struct, ISimd<TV> => TL.MultiplyInDouble(g, scale);
     }
 
     internal readonly struct ValueClip : IClip
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TV Apply<TV, TL>(TV g, double scale, TV low, TV high) where TV : struct where TL : struct, ILanes<TV> => TL.Clamp(g, low, high);
+        public static TV Apply<TV, TL>(TV g, double scale, TV low, TV high) where TV : struct where TL : struct, ISimd<TV> => TL.Clamp(g, low, high);
     }
 
     /// <summary>Runs a rule once over n elements: the widest accelerated tier (chosen once), then the scalar tail.</summary>
@@ -174,22 +66,22 @@ namespace ModelGen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TRule>(ref TRule rule, int length) where TRule : IRule, allows ref struct
         {
-            nuint n = (nuint)length, i = 0;
-            if (Vector512.IsHardwareAccelerated) i = rule.Run<Vector512<float>, Lanes512>(0, n);
-            else if (Vector256.IsHardwareAccelerated) i = rule.Run<Vector256<float>, Lanes256>(0, n);
-            else if (Vector128.IsHardwareAccelerated) i = rule.Run<Vector128<float>, Lanes128>(0, n);
-            rule.Run<float, Lanes1>(i, n);
+            nint n = length, i = 0;
+            if (Vector512.IsHardwareAccelerated) i = rule.Run<Vector512<float>, Simd512>(0, n);
+            else if (Vector256.IsHardwareAccelerated) i = rule.Run<Vector256<float>, Simd256>(0, n);
+            else if (Vector128.IsHardwareAccelerated) i = rule.Run<Vector128<float>, Simd128>(0, n);
+            rule.Run<float, Simd1>(i, n);
         }
 
         /// <summary>The gradient entry at <paramref name="i"/> after clipping (see <see cref="StepFactors"/>).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TV Gradient<TV, TL, TClip>(ref float g, nuint i, double scale, TV low, TV high)
-            where TV : struct where TL : struct, ILanes<TV> where TClip : struct, IClip =>
+        public static TV Gradient<TV, TL, TClip>(ref float g, nint i, double scale, TV low, TV high)
+            where TV : struct where TL : struct, ISimd<TV> where TClip : struct, IClip =>
             TClip.Apply<TV, TL>(TL.Load(ref g, i), scale, low, high);
 
         /// <summary>Decoupled weight decay, <c>p - p * decay</c>, when <typeparamref name="TDecay"/> is set.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TV Decayed<TV, TL, TDecay>(TV p, TV decay) where TV : struct where TL : struct, ILanes<TV> where TDecay : struct, IFlag =>
+        public static TV Decayed<TV, TL, TDecay>(TV p, TV decay) where TV : struct where TL : struct, ISimd<TV> where TDecay : struct, IFlag =>
             TDecay.On ? TL.Subtract(p, TL.Multiply(p, decay)) : p;
 
         /// <summary>The sum of squares in double (exact products; a few interleaved partial sums).</summary>
@@ -246,13 +138,13 @@ namespace ModelGen
     {
         private readonly ref float _p = ref p, _g = ref g, _m = ref m;
 
-        public nuint Run<TV, TL>(nuint start, nuint end) where TV : struct where TL : struct, ILanes<TV>
+        public nint Run<TV, TL>(nint start, nint end) where TV : struct where TL : struct, ISimd<TV>
         {
             double scale = f.Scale;
-            TV low = TL.Splat(-f.Limit), high = TL.Splat(f.Limit), decay = TL.Splat(f.Decay);
-            TV lr = TL.Splat(learningRate), mu = TL.Splat(momentum);
-            nuint i = start;
-            for (; i + TL.Count <= end; i += TL.Count)
+            TV low = TL.Broadcast(-f.Limit), high = TL.Broadcast(f.Limit), decay = TL.Broadcast(f.Decay);
+            TV lr = TL.Broadcast(learningRate), mu = TL.Broadcast(momentum);
+            nint i = start;
+            for (; i + TL.Lanes <= end; i += TL.Lanes)
             {
                 TV gi = Tiers.Gradient<TV, TL, TClip>(ref _g, i, scale, low, high);
                 TV pi = Tiers.Decayed<TV, TL, TDecay>(TL.Load(ref _p, i), decay);
@@ -280,13 +172,13 @@ namespace ModelGen
     {
         private readonly ref float _p = ref p, _g = ref g, _m = ref m, _v = ref v, _vMax = ref vMax;
 
-        public nuint Run<TV, TL>(nuint start, nuint end) where TV : struct where TL : struct, ILanes<TV>
+        public nint Run<TV, TL>(nint start, nint end) where TV : struct where TL : struct, ISimd<TV>
         {
             double scale = f.Scale;
-            TV low = TL.Splat(-f.Limit), high = TL.Splat(f.Limit), decay = TL.Splat(f.Decay);
-            TV a = TL.Splat(alpha), c1 = TL.Splat(oneMinusBeta1), c2 = TL.Splat(oneMinusBeta2), eps = TL.Splat(epsilon);
-            nuint i = start;
-            for (; i + TL.Count <= end; i += TL.Count)
+            TV low = TL.Broadcast(-f.Limit), high = TL.Broadcast(f.Limit), decay = TL.Broadcast(f.Decay);
+            TV a = TL.Broadcast(alpha), c1 = TL.Broadcast(oneMinusBeta1), c2 = TL.Broadcast(oneMinusBeta2), eps = TL.Broadcast(epsilon);
+            nint i = start;
+            for (; i + TL.Lanes <= end; i += TL.Lanes)
             {
                 TV gi = Tiers.Gradient<TV, TL, TClip>(ref _g, i, scale, low, high);
                 TV pi = Tiers.Decayed<TV, TL, TDecay>(TL.Load(ref _p, i), decay);
@@ -315,13 +207,13 @@ namespace ModelGen
     {
         private readonly ref float _p = ref p, _g = ref g, _v = ref v, _a = ref average, _mom = ref mom;
 
-        public nuint Run<TV, TL>(nuint start, nuint end) where TV : struct where TL : struct, ILanes<TV>
+        public nint Run<TV, TL>(nint start, nint end) where TV : struct where TL : struct, ISimd<TV>
         {
             double scale = f.Scale;
-            TV low = TL.Splat(-f.Limit), high = TL.Splat(f.Limit), decay = TL.Splat(f.Decay);
-            TV lr = TL.Splat(learningRate), r = TL.Splat(rho), c = TL.Splat(oneMinusRho), eps = TL.Splat(epsilon), mu = TL.Splat(momentum);
-            nuint i = start;
-            for (; i + TL.Count <= end; i += TL.Count)
+            TV low = TL.Broadcast(-f.Limit), high = TL.Broadcast(f.Limit), decay = TL.Broadcast(f.Decay);
+            TV lr = TL.Broadcast(learningRate), r = TL.Broadcast(rho), c = TL.Broadcast(oneMinusRho), eps = TL.Broadcast(epsilon), mu = TL.Broadcast(momentum);
+            nint i = start;
+            for (; i + TL.Lanes <= end; i += TL.Lanes)
             {
                 TV gi = Tiers.Gradient<TV, TL, TClip>(ref _g, i, scale, low, high);
                 TV pi = Tiers.Decayed<TV, TL, TDecay>(TL.Load(ref _p, i), decay);

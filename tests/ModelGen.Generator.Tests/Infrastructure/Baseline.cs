@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Xunit.Sdk;
@@ -10,9 +9,9 @@ using Xunit.Sdk;
 namespace ModelGen.Generator.Tests.Infrastructure
 {
     /// <summary>
-    /// Approved-file checks of generated sources. Baselines live next to the tests, in
-    /// <c>Baselines/{Scenario}/{HintName}.txt</c> (so <c>Ns.Type.g.cs.txt</c>), found through <see cref="CallerFilePathAttribute"/>
-    /// so that an update writes into the repository. Set <c>MODELGEN_UPDATE_BASELINES=1</c> to rewrite them instead of comparing.
+    /// Approved-file checks of generated sources. Baselines live in the test project's source tree, in
+    /// <c>Baselines/{Scenario}/{HintName}.txt</c> (so <c>Ns.Type.g.cs.txt</c>), found through <see cref="TestPaths.Baselines"/>
+    /// so that an update writes into the repository whichever folder the calling test sits in. Set <c>MODELGEN_UPDATE_BASELINES=1</c> to rewrite them instead of comparing.
     /// </summary>
     internal static partial class Baseline
     {
@@ -36,15 +35,9 @@ namespace ModelGen.Generator.Tests.Infrastructure
         /// Compares every file of <paramref name="sources"/> with <c>Baselines/{scenario}/{HintName}.txt</c>, and fails on a
         /// missing or stale baseline file too. With <see cref="UpdateVariable"/> set, writes the files and deletes stale ones.
         /// </summary>
-        public static void Verify(string scenario, IEnumerable<GeneratedFile> sources, [CallerFilePath] string callerFile = "")
+        public static void Verify(string scenario, IEnumerable<GeneratedFile> sources)
         {
-            string testDirectory = Path.GetDirectoryName(callerFile)!;
-            if (!Directory.Exists(testDirectory))
-            {
-                // [CallerFilePath] is the path at build time; a path map (ContinuousIntegrationBuild, /pathmap) breaks it.
-                throw new XunitException($"The test sources are not at '{testDirectory}' (the build-time path); build without a path map to check baselines.");
-            }
-            string directory = Path.Combine(testDirectory, "Baselines", scenario);
+            string directory = Path.Combine(TestPaths.Baselines, scenario);
             var expectedFiles = new HashSet<string>(StringComparer.Ordinal);
             var failures = new List<string>();
             if (Updating) Directory.CreateDirectory(directory);

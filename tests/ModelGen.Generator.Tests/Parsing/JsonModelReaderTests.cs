@@ -20,7 +20,7 @@ namespace ModelGen.Generator.Tests.Parsing
 {
     /// <summary>
     /// <see cref="JsonModelReader"/> and <see cref="JsonReader"/> called directly on the fixtures in <c>Json/</c> (found
-    /// through <see cref="CallerFilePathAttribute"/>, like the baselines) and on inline documents with diagnostic markup.
+    /// through <see cref="TestPaths"/>, like the baselines) and on inline documents with diagnostic markup.
     /// </summary>
     public sealed class JsonModelReaderTests
     {
@@ -38,7 +38,7 @@ namespace ModelGen.Generator.Tests.Parsing
 
         // ------------------------------------------------------------------ helpers
 
-        private static string FixtureDirectory([CallerFilePath] string callerFile = "") => Path.Combine(Path.GetDirectoryName(callerFile)!, "Json");
+        private static string FixtureDirectory() => Path.Combine(TestPaths.ProjectDirectory, "Parsing", "Json");
 
         private static string Fixture(string name) => File.ReadAllText(Path.Combine(FixtureDirectory(), name));
 

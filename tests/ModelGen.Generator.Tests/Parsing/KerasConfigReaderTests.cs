@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis.Text;
 using ModelGen.Generator.Model;
 using ModelGen.Generator.Parsing;
+using ModelGen.Generator.Tests.Infrastructure;
 using Xunit;
 
 namespace ModelGen.Generator.Tests.Parsing
@@ -18,7 +18,7 @@ namespace ModelGen.Generator.Tests.Parsing
     /// </summary>
     public sealed class KerasConfigReaderTests
     {
-        private static string FixtureDirectory([CallerFilePath] string callerFile = "") => Path.Combine(Path.GetDirectoryName(callerFile)!, "Json");
+        private static string FixtureDirectory() => Path.Combine(TestPaths.ProjectDirectory, "Parsing", "Json");
 
         private static string Fixture(string name) => File.ReadAllText(Path.Combine(FixtureDirectory(), name));
 

@@ -19,15 +19,7 @@ namespace ModelGen.Generator.Tests.Parsing
             """;
 
         // The ONNX test files written by tests/reference/make_onnx_files.py, found from the test binaries upward.
-        internal static byte[] TestFile(string name)
-        {
-            for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                string path = Path.Combine(dir.FullName, "tests", "ModelGen.Tests", "Data", "onnx", name);
-                if (File.Exists(path)) return File.ReadAllBytes(path);
-            }
-            throw new FileNotFoundException(name);
-        }
+        internal static byte[] TestFile(string name) => TestPaths.RuntimeTestData("onnx", name);
 
         private static GeneratorRun Run(string file, bool expectDiagnostics) =>
             GeneratorHarness.Run(Source, new[] { AdditionalFiles.Weights("models/m.onnx", TestFile(file)) }, expectDiagnostics);

@@ -6,7 +6,9 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using ModelGen.Generator.Tests.Emit;
 using ModelGen.Generator.Tests.Infrastructure;
+using ModelGen.Generator.Tests.Pipeline;
 using Xunit;
 using static Microsoft.CodeAnalysis.IncrementalStepRunReason;
 

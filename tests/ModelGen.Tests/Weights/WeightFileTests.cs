@@ -17,14 +17,14 @@ namespace ModelGen.Tests.Weights
         private string PathOf(string name) => Path.Combine(_dir, name);
 
         [Fact]
-        public void Crc32_matches_the_standard_check_value()
+        public void Crc32MatchesTheStandardCheckValue()
         {
             byte[] check = Encoding.ASCII.GetBytes("123456789");
             Assert.Equal(0xCBF43926u, ModelGen.Formats.Weights.Crc32.Compute(check, 0, check.Length));
         }
 
         [Fact]
-        public void Round_trips_in_every_format()
+        public void RoundTripsInEveryFormat()
         {
             var source = new Mnist(seed: 1);
             WeightFile.Save(source, PathOf("m.mgw"));
@@ -42,7 +42,7 @@ namespace ModelGen.Tests.Weights
         }
 
         [Fact]
-        public void Raw_shards_join_in_order_even_across_a_value()
+        public void RawShardsJoinInOrderEvenAcrossAValue()
         {
             var source = new IrisLike(seed: 1);
             WeightFile.SaveRaw(source, PathOf("whole.bin"));
@@ -67,7 +67,7 @@ namespace ModelGen.Tests.Weights
         }
 
         [Fact]
-        public void Safetensors_with_one_tensor_per_kernel_and_bias_load_in_data_order()
+        public void SafetensorsWithOneTensorPerKernelAndBiasLoadInDataOrder()
         {
             // As a Keras export: dense/kernel [4, 16], dense/bias [16], dense_1/kernel [16, 3], dense_1/bias [3]; header keys
             // deliberately out of order, so the data offsets decide.
@@ -97,7 +97,7 @@ namespace ModelGen.Tests.Weights
         }
 
         [Fact]
-        public void Format_errors_are_the_shared_readers_clauses()
+        public void FormatErrorsAreTheSharedReadersClauses()
         {
             // The runtime and the generator decode with the same readers (Formats/Weights): the generator's MGEN037 tests
             // assert these clauses too.
@@ -122,7 +122,7 @@ namespace ModelGen.Tests.Weights
 
         [Theory]
         [MemberData(nameof(Corruptions))]
-        public void Corrupt_files_throw_and_leave_parameters_unchanged(string kind)
+        public void CorruptFilesThrowAndLeaveParametersUnchanged(string kind)
         {
             var source = new IrisLike(seed: 1);
             WeightFile.Save(source, PathOf("good.mgw"));
@@ -160,7 +160,7 @@ namespace ModelGen.Tests.Weights
         }
 
         [Fact]
-        public void A_file_for_another_model_is_rejected_naming_both_shapes()
+        public void AFileForAnotherModelIsRejectedNamingBothShapes()
         {
             WeightFile.Save(new Mnist(1), PathOf("mnist.mgw"));
             var ex = Assert.Throws<InvalidDataException>(() => WeightFile.Load(new IrisLike(1), PathOf("mnist.mgw")));

@@ -4,7 +4,9 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using System.Threading;
 using ModelGen.Formats.Hdf5;
+using ModelGen.Formats.Json;
 using ModelGen.Formats.Zip;
 
 namespace ModelGen.Formats.Keras
@@ -419,17 +421,13 @@ namespace ModelGen.Formats.Keras
             return Encoding.UTF8.GetString(bytes);
         }
 
-        /// <summary>A top-level string field of a small JSON object (metadata.json), or null.</summary>
-        private static string? JsonStringField(string json, string field)
-        {
-            string key = "\"" + field + "\"";
-            int at = json.IndexOf(key, StringComparison.Ordinal);
-            if (at < 0) return null;
-            int colon = json.IndexOf(':', at + key.Length);
-            int open = colon < 0 ? -1 : json.IndexOf('"', colon + 1);
-            int close = open < 0 ? -1 : json.IndexOf('"', open + 1);
-            return close < 0 ? null : json.Substring(open + 1, close - open - 1);
-        }
+        /// <summary>
+        /// A top-level string field of a small JSON object (metadata.json), read with the shared <see cref="JsonReader"/>;
+        /// null when the text is not a JSON object or the field is absent or not a string (the version is informational:
+        /// a damaged metadata.json costs the version, not the model).
+        /// </summary>
+        private static string? JsonStringField(string json, string field) =>
+            JsonReader.Parse(json, CancellationToken.None, out _) is { IsObject: true } root ? root[field]?.StringValue : null;
 
         private static T Unwrap<T>(FormatResult<T> result)
             where T : class
