@@ -38,6 +38,29 @@ namespace ModelGen.Generator.Tests.Emit
         }
 
         [Fact]
+        public void EveryActivationCompilesInEveryTileShape()
+        {
+            // Found while comparing disassembly: a 128 -> 64 gelu layer (looped tiles, then an activation pass with no
+            // vector form) declared a second local 'j' (CS0136). Every activation on small, looped and layer-major layers.
+            // The enum as the generator sees it (the runtime's copy is linked into the generator, so the name is ambiguous here).
+            string[] activations = System.Enum.GetNames(typeof(ModelGen.Generator.ModelGenGenerator).Assembly.GetType("ModelGen.Activation", throwOnError: true)!);
+            var source = new StringBuilder("using ModelGen;\n\nnamespace Activations;\n\n");
+            foreach (string name in activations)
+            {
+                string activation = name == "Threshold" ? "Activation.Threshold, Threshold = 0.5f, DefaultValue = 0f" : "Activation." + name;
+                source.Append($"[Model(8)] [Dense(16, {activation})] public partial class Small{name} {{ }}\n");
+                source.Append($"[Model(128)] [Dense(64, {activation})] [Dense(10)] public partial class Looped{name} {{ }}\n");
+                source.Append($"[Model(256)] [Dense(128, Activation.Relu)] [Dense(64, {activation})] [Dense(10, Activation.Softmax)] public partial class Wide{name} {{ }}\n");
+                // Layer-major with a small layer (16 x 8 kernel entries): its chunks run the x8 form.
+                source.Append($"[Model(256)] [Dense(128, Activation.Relu)] [Dense(16)] [Dense(8, {activation})] [Dense(10)] public partial class Chunked{name} {{ }}\n");
+            }
+
+            GeneratorRun run = GeneratorHarness.Run(source.ToString());
+
+            Assert.Equal(4 * activations.Length, run.Sources.Count(s => s.HintName.EndsWith(".L0.Forward.g.cs", System.StringComparison.Ordinal)));
+        }
+
+        [Fact]
         public void ScalarLayerLoopingOverManyInputsWithAnActivation()
         {
             // Found by the WideInput baseline: the looped scalar shape declared a local 'z' that hid the output parameter
