@@ -239,9 +239,6 @@ namespace ModelGen
             values.CopyTo(model.Parameters);
         }
 
-        private static string DescribeLayers(List<(int Inputs, int Units, bool UseBias)> layers) =>
-            string.Join("; ", layers.ConvertAll(l => $"[{l.Inputs}, {l.Units}]" + (l.UseBias ? $" + [{l.Units}]" : "")));
-
         /// <summary>Writes the parameters as raw little-endian float32 values.</summary>
         public static void SaveRaw(IModel model, string path)
         {
