@@ -362,6 +362,13 @@ def keras_files():
         json.dump(config_k2(net, names, "2.2.4"), fh)
     record_keras("keras2_bn_weights.h5", net, names, {"arch": "keras2_bn_weights.arch.json"})
 
+    # To be refused (MGEN056 at build time, InvalidDataException at run time): a moving_variance of -1 with epsilon 1e-3.
+    net = KerasNet("neg_bn_variance", 3, [("dense", 4, "linear"), ("bn", True, True, 1e-3), ("dense", 2, "linear")])
+    net.layers[1][2]["moving_variance"][2] = -1.0
+    names = net.names()
+    write_keras3(os.path.join(OUT, "neg_bn_variance.keras"), net, names)
+    CASES.append({"file": "neg_bn_variance.keras", "kind": "refuse", "error_contains": "moving_variance + epsilon"})
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)

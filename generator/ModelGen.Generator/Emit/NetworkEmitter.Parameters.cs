@@ -170,7 +170,9 @@ namespace ModelGen.Generator.Emit
                     LayerSpec layer = layerPlan.Layer;
                     if (layer.Kind != LayerKind.Affine || !layer.Affine.Stored) continue;
                     string label = $"layer {layerPlan.Index} ({layer.Affine.ClassName}{(string.IsNullOrEmpty(layer.Affine.Name) ? "" : " '" + layer.Affine.Name + "'")})";
-                    string name = "\"" + label.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+                    var safe = new System.Text.StringBuilder();
+                    foreach (char ch in label) safe.Append(ch < ' ' || ch == '\u007f' || ch == '\u2028' || ch == '\u2029' ? '?' : ch);
+                    string name = "\"" + safe.ToString().Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
                     string stored = $"values.Slice({Int(layer.StateOffset)}, {Int(layer.StoredCount)})";
                     w.WriteLine(layer.Affine.Kind == ModelGen.Formats.AffineKind.BatchNormalization
                         ? $"{TypeRefs.AffineMath}.FoldBatchNormalization({stored}, {Int(layer.Units)}, {(layer.Affine.Center ? "true" : "false")}, {(layer.Affine.Scale ? "true" : "false")}, {Double(layer.Affine.Epsilon)}, folded, {Int(layer.FoldedOffset)}, {name});"

@@ -295,6 +295,7 @@ namespace ModelGen.Formats.Keras
             }
             var parameters = new List<float>();
             var state = new List<float>();
+            int dense = 0;
             for (int i = 0; i < slots.Count; i++)
             {
                 KerasLayerWeights layer = chosen[i].Key;
@@ -310,7 +311,11 @@ namespace ModelGen.Formats.Keras
                 {
                     bool fits = w.Count == (slot.UseBias ? 2 : 1) && w[0].Shape.Length == 2 && w[0].Shape[0] == slot.Inputs && w[0].Shape[1] == slot.Units
                         && (!slot.UseBias || (w[1].Shape.Length == 1 && w[1].Shape[0] == slot.Units));
-                    if (!fits) return FormatResult<KerasArrangedWeights>.Fail($"weight layer {i + 1}: the file's Dense '{layer.Name}' holds {shapes}, the model expects {slot.Describe()}");
+                    dense++;
+                    string has = w.Count is 1 or 2 && w[0].Shape.Length == 2 && (w.Count == 1 || w[1].Shape.Length == 1)
+                        ? $"'{layer.Name}' kernel [{string.Join(", ", w[0].Shape)}]" + (w.Count == 2 ? $", bias [{w[1].Shape[0]}]" : " without bias")
+                        : $"'{layer.Name}' holding {shapes}";
+                    if (!fits) return FormatResult<KerasArrangedWeights>.Fail($"Dense layer {dense}: the file has {has}, the model expects kernel [{slot.Inputs}, {slot.Units}]" + (slot.UseBias ? $", bias [{slot.Units}]" : " without bias"));
                     foreach (KerasTensor t in w) parameters.AddRange(t.Values);
                     continue;
                 }
