@@ -370,8 +370,19 @@ def keras_files():
     CASES.append({"file": "neg_bn_variance.keras", "kind": "refuse", "error_contains": "moving_variance + epsilon"})
 
 
+def benchmark_onnx():
+    """The mnist-size (784-128-64-10) ONNX file of the generator benchmarks (tests/ModelGen.Benchmarks/keras/mnist.onnx)."""
+    torch.manual_seed(784)
+    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 64), torch.nn.ReLU(),
+                                torch.nn.Linear(64, 10), torch.nn.Softmax(dim=1)).eval()
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ModelGen.Benchmarks", "keras", "mnist.onnx")
+    torch.onnx.export(model, torch.zeros(1, 784), path, opset_version=13, input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    benchmark_onnx()
     onnx_files()
     keras_files()
     with open(os.path.join(OUT, "references.json"), "w") as f:

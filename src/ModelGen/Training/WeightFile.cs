@@ -41,11 +41,58 @@ namespace ModelGen
             stream.Write(data);
         }
 
-        /// <summary>Loads parameters saved by <see cref="Save(IModel, string)"/>.</summary>
+        /// <summary>
+        /// Loads a weights file of any format ModelGen reads, recognized by content and name: ModelGen's own (saved by
+        /// <see cref="Save(IModel, string)"/>, starting "MGW1"); a Keras file (a zip or HDF5 file, or a name ending in
+        /// <c>.keras</c> / <c>.h5</c>: <see cref="LoadKeras"/>); an ONNX file (a name ending in <c>.onnx</c>:
+        /// <see cref="OnnxWeights.Load(IModel, string)"/>); safetensors (<see cref="LoadSafetensors"/>). Anything else is read as
+        /// ModelGen's format. A file that does not fit throws <see cref="InvalidDataException"/> naming the problem, and
+        /// the model is left unchanged. Raw float32 has no signature: load it with <see cref="LoadRaw(IModel, string)"/>.
+        /// </summary>
         public static void Load(IModel model, string path)
         {
+            ArgumentNullException.ThrowIfNull(model);
+            ArgumentNullException.ThrowIfNull(path);
+            switch (Detect(path))
+            {
+                case DetectedFormat.Keras:
+                    LoadKeras(model, path);
+                    return;
+                case DetectedFormat.Onnx:
+                    OnnxWeights.Load(model, path);
+                    return;
+                case DetectedFormat.Safetensors:
+                    LoadSafetensors(model, path);
+                    return;
+            }
             using FileStream stream = File.OpenRead(path);
             Load(model, stream);
+        }
+
+        private enum DetectedFormat { Mgw1, Keras, Onnx, Safetensors }
+
+        // The format of the file at path, from its first bytes (signatures) and then its name.
+        private static DetectedFormat Detect(string path)
+        {
+            byte[] head;
+            using (FileStream stream = File.OpenRead(path))
+            {
+                head = new byte[(int)Math.Min(stream.Length, 1 << 16)];
+                int read = 0;
+                while (read < head.Length)
+                {
+                    int n = stream.Read(head, read, head.Length - read);
+                    if (n == 0) break;
+                    read += n;
+                }
+            }
+            if (head.Length >= 4 && head[0] == (byte)'M' && head[1] == (byte)'G' && head[2] == (byte)'W' && head[3] == (byte)'1') return DetectedFormat.Mgw1;
+            if (Formats.Zip.ZipReader.HasSignature(head) || Formats.Hdf5.Hdf5File.HasSignature(head)) return DetectedFormat.Keras;
+            string name = path.ToLowerInvariant();
+            if (name.EndsWith(".keras", StringComparison.Ordinal) || name.EndsWith(".h5", StringComparison.Ordinal) || name.EndsWith(".hdf5", StringComparison.Ordinal)) return DetectedFormat.Keras;
+            if (name.EndsWith(".onnx", StringComparison.Ordinal)) return DetectedFormat.Onnx;
+            if (name.EndsWith(".safetensors", StringComparison.Ordinal) || SafetensorsFormat.LooksLike(head)) return DetectedFormat.Safetensors;
+            return DetectedFormat.Mgw1;
         }
 
         /// <summary>Reads parameters written by <see cref="Save(IModel, Stream)"/>.</summary>

@@ -84,6 +84,25 @@ namespace ModelGen.Generator.Tests.Pipeline
             Assert.Contains(run.Sources, s => s.Text.Contains("public static void Predict(", StringComparison.Ordinal));
         }
 
+        [Theory]
+        [InlineData("affine", "torch_bn_first_mid_last_op11.onnx")]
+        [InlineData("affine", "keras3_bn.keras")]
+        public void An_unrelated_edit_rereads_no_file_and_reemits_nothing(string folder, string file)
+        {
+            string name = "m" + Path.GetExtension(file);
+            Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation = GeneratorHarness.CreateCompilation(
+                GeneratorHarness.Parse($"using ModelGen;\n[Model(\"{name}\")]\npublic partial class M {{ }}\n"),
+                GeneratorHarness.Parse("namespace App { public static class Util { public static int Two => 2; } }", "Util.cs"));
+            GeneratorRun first = GeneratorHarness.Run(compilation, driver: GeneratorHarness.CreateDriver(new[] { AdditionalFiles.Weights(name, DataFile(folder, file)) }));
+            Microsoft.CodeAnalysis.SyntaxTree util = first.Input.SyntaxTrees.Single(t => t.FilePath == "Util.cs");
+            GeneratorRun second = GeneratorHarness.RunEdited(first, first.Input.ReplaceSyntaxTree(util, GeneratorHarness.Parse("namespace App { public static class Util { public static int Three => 3; } }", "Util.cs")));
+            var cached = new[] { Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached, Microsoft.CodeAnalysis.IncrementalStepRunReason.Unchanged };
+            Assert.All(GeneratorHarness.Reasons(second.Result, ModelGen.Generator.TrackingNames.WeightsFiles), r => Assert.Contains(r, cached));
+            Assert.All(GeneratorHarness.Reasons(second.Result, ModelGen.Generator.TrackingNames.ResolvedModels), r => Assert.Contains(r, cached));
+            Assert.All(GeneratorHarness.OutputReasons(second.Result), r => Assert.Equal(Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached, r));
+            Assert.Equal(first.Sources.ToArray(), second.Sources.ToArray());
+        }
+
         [Fact]
         public void Keras_weights_only_file_with_batch_normalization_compiles_beside_its_architecture()
         {
