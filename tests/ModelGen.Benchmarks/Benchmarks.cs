@@ -29,6 +29,11 @@ namespace ModelGen.Benchmarks
                 VectorShared = new VectorNet(256, layers);
                 VectorShared.ShareParameters(model);
             }
+            if (System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported)
+            {
+                Vector256 = new Vector256Net(256, layers);
+                model.Parameters.CopyTo(Vector256.Parameters);
+            }
         }
 
         public string Name { get; }
@@ -41,6 +46,9 @@ namespace ModelGen.Benchmarks
         public TensorPrimitivesNet Primitives { get; }
         /// <summary>(c) Vector512 + FMA; null on a machine without Vector512 hardware.</summary>
         public VectorNet? Vector { get; }
+
+        /// <summary>(d) Vector256 + FMA (AVX2); null on a machine without AVX2 and FMA.</summary>
+        public Vector256Net? Vector256 { get; }
 
         public Layer[] Layers { get; }
 

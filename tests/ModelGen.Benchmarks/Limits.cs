@@ -9,7 +9,9 @@ namespace ModelGen.Benchmarks
     /// <summary>
     /// This core's limits, measured in C#: peak FMA throughput (12 independent FMA chains on the widest accelerated vector,
     /// enough to cover a 4-5 cycle latency on two pipes) and read bandwidth from L1, L2, L3 and memory (four independent
-    /// vector-add chains streaming over 16 KB, 512 KB, 8 MB and 64 MB buffers). Best of several timed repetitions.
+    /// vector-add chains streaming over a buffer that fills half of each level: 16 KB, 512 KB and 8 MB on a Zen 4 core,
+    /// 16 KB, 256 KB and 4 MB on a Zen 1; a buffer the size of the level itself spills into the next one, reads slower,
+    /// and would make the bound no floor at all). Cache sizes come from Linux's sysfs. Best of several repetitions.
     /// </summary>
     internal sealed class Limits
     {
@@ -19,22 +21,47 @@ namespace ModelGen.Benchmarks
         public double L3 { get; private init; }
         public double Memory { get; private init; }
 
+        // Cache sizes of core 0 (Zen 4's as a fallback when sysfs does not say).
+        private static readonly long s_l1 = CacheSize(1, 32 << 10), s_l2 = CacheSize(2, 1 << 20), s_l3 = CacheSize(3, 32 << 20);
+
         public static Limits Measure() => new()
         {
             FmaPerSecond = PeakFma(),
-            L1 = ReadBandwidth(16 << 10),
-            L2 = ReadBandwidth(512 << 10),
-            L3 = ReadBandwidth(8 << 20),
-            Memory = ReadBandwidth(64 << 20),
+            L1 = ReadBandwidth((int)Math.Min(16 << 10, s_l1 / 2)),
+            L2 = ReadBandwidth((int)(s_l2 / 2)),
+            L3 = ReadBandwidth((int)(s_l3 / 2)),
+            Memory = ReadBandwidth((int)Math.Max(64L << 20, 8 * s_l3)),
         };
 
-        /// <summary>Bytes per second for data of this size: the level it fits in (L1 32 KB, L2 512 KB, L3 8 MB, else memory).</summary>
-        public double BandwidthFor(double bytes) => bytes <= 32 << 10 ? L1 : bytes <= 512 << 10 ? L2 : bytes <= 8 << 20 ? L3 : Memory;
+        /// <summary>Bytes per second for data of this size: the level it fits in (sizes of this machine), else memory.</summary>
+        public double BandwidthFor(double bytes) => bytes <= s_l1 ? L1 : bytes <= s_l2 ? L2 : bytes <= s_l3 ? L3 : Memory;
 
-        public static string LevelFor(double bytes) => bytes <= 32 << 10 ? "L1" : bytes <= 512 << 10 ? "L2" : bytes <= 8 << 20 ? "L3" : "DRAM";
+        public static string LevelFor(double bytes) => bytes <= s_l1 ? "L1" : bytes <= s_l2 ? "L2" : bytes <= s_l3 ? "L3" : "DRAM";
 
         public override string ToString() =>
-            $"peak FMA {FmaPerSecond * 2 / 1e9:F1} GFLOP/s ({Vectors.Widest}); read bandwidth L1 {L1 / 1e9:F1} GB/s, L2 {L2 / 1e9:F1} GB/s, L3 {L3 / 1e9:F1} GB/s, DRAM {Memory / 1e9:F1} GB/s";
+            $"peak FMA {FmaPerSecond * 2 / 1e9:F1} GFLOP/s ({Vectors.Widest}); read bandwidth L1 {L1 / 1e9:F1} GB/s, L2 {L2 / 1e9:F1} GB/s, L3 {L3 / 1e9:F1} GB/s, DRAM {Memory / 1e9:F1} GB/s "
+            + $"(caches {s_l1 >> 10} KB, {s_l2 >> 10} KB, {s_l3 >> 20} MB, each read over half its size)";
+
+        private static long CacheSize(int level, long fallback)
+        {
+            try
+            {
+                for (int index = 0; index < 8; index++)
+                {
+                    string dir = $"/sys/devices/system/cpu/cpu0/cache/index{index}/";
+                    if (!System.IO.File.Exists(dir + "level")) break;
+                    if (System.IO.File.ReadAllText(dir + "level").Trim() != level.ToString(System.Globalization.CultureInfo.InvariantCulture)) continue;
+                    if (System.IO.File.ReadAllText(dir + "type").Trim() == "Instruction") continue;
+                    string size = System.IO.File.ReadAllText(dir + "size").Trim();
+                    long value = long.Parse(size.TrimEnd('K', 'M'), System.Globalization.CultureInfo.InvariantCulture);
+                    return size.EndsWith('M') ? value << 20 : size.EndsWith('K') ? value << 10 : value;
+                }
+            }
+            catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException or FormatException)
+            {
+            }
+            return fallback;
+        }
 
         /// <summary>Lane-FMAs per second.</summary>
         private static double PeakFma()

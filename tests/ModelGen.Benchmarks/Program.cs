@@ -59,7 +59,7 @@ static class Verify
                 var onnx = new float[n * outSize];
                 using (var ort = new OnnxBaseline(s.Layers, s.Model.Parameters, x, onnx, n)) ort.Run();
                 failures += Compare($"{name} ONNX Runtime n={n}", expected, onnx);
-                foreach ((string label, BaselineNet net) in new (string, BaselineNet)[] { ("naive", s.Naive), ("tensorprimitives", s.Primitives), ("vector", s.Vector!), ("vector on the model's memory", s.VectorShared!) })
+                foreach ((string label, BaselineNet net) in new (string, BaselineNet)[] { ("naive", s.Naive), ("tensorprimitives", s.Primitives), ("vector", s.Vector!), ("vector on the model's memory", s.VectorShared!), ("vector256", s.Vector256!) })
                 {
                     if (net is null) continue; // (c) needs Vector512
                     var actual = new float[n * outSize];
@@ -74,7 +74,7 @@ static class Verify
             for (int k = 0; k < 32; k++) t[k * outSize + random.NextInt(outSize)] = 1f;
             var g = new float[s.Model.ParameterCount];
             s.Model.ComputeGradients(xb, t, s.Loss, g);
-            foreach ((string label, BaselineNet net) in new (string, BaselineNet)[] { ("naive", s.Naive), ("tensorprimitives", s.Primitives), ("vector", s.Vector!) })
+            foreach ((string label, BaselineNet net) in new (string, BaselineNet)[] { ("naive", s.Naive), ("tensorprimitives", s.Primitives), ("vector", s.Vector!), ("vector256", s.Vector256!) })
             {
                 if (net is null) continue;
                 s.Model.Parameters.CopyTo(net.Parameters);

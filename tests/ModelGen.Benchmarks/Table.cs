@@ -8,7 +8,7 @@ namespace ModelGen.Benchmarks
 {
     /// <summary>
     /// <c>--table [models...] [--out file]</c>: the README table. Per model and category, ModelGen and every independent
-    /// baseline this machine runs (TensorPrimitives (b); the Vector512 code (c) when there is Vector512 hardware; ONNX
+    /// baseline this machine runs (TensorPrimitives (b); the Vector512 code (c) when there is Vector512 hardware; the AVX2 code (d); ONNX
     /// Runtime at batch 256) are timed interleaved in one process (<see cref="Interleaved"/>: medians of per-round times),
     /// beside the bound from this core's measured limits (<see cref="Limits"/>):
     /// train step (batch 32, Adam) = 3 x forward MACs x 32 / peak FMA + 28 B per parameter / bandwidth of the level the
@@ -56,6 +56,7 @@ namespace ModelGen.Benchmarks
                 var adam = new Adam(1e-6f);
                 var baselines = new List<(string Name, BaselineNet Net)> { ("(b) TensorPrimitives", s.Primitives) };
                 if (s.Vector is not null) baselines.Add(("(c) Vector512", s.Vector));
+                if (s.Vector256 is not null) baselines.Add(("(d) Vector256", s.Vector256));
 
                 // Train step.
                 var train = new List<Action> { () => { s.Model.ComputeGradients(x32, t32, s.Loss, gradient); adam.Step(s.Model.Parameters, gradient); } };
@@ -88,7 +89,7 @@ namespace ModelGen.Benchmarks
                     + $"{manyNs[0] / 256:F1} | {bestMany / 256:F1} {bestManyName} | {manyNs[1] / 256:F1} | {manyBound * 1e9:F1} |");
             }
             Print("");
-            Print("Times are medians of interleaved rounds in one process (ABC then CBA blocks of ~4 ms, after a warm-up until the JIT is quiet for 500 ms); (b)/(c) name the baseline that was fastest.");
+            Print("Times are medians of interleaved rounds in one process (ABC then CBA blocks of ~4 ms, after a warm-up until the JIT is quiet for 500 ms); (b)/(c)/(d) name the baseline that was fastest.");
             if (output is not null) File.WriteAllLines(output, lines);
             return 0;
         }

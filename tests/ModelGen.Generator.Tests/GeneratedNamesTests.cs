@@ -57,7 +57,7 @@ namespace ModelGen.Generator.Tests
             string[] neverGenerated = GeneratedNames.Members.Where(n => !generated.Contains(n)).ToArray();
             Assert.True(neverGenerated.Length == 0, "Reserved but never generated: " + string.Join(", ", neverGenerated));
             // Per-layer members of every kind appear: forms, batch forms, activation passes and structs, backward methods.
-            Assert.Contains("Layer0x8", generated);
+            Assert.Contains("Layer2x8", generated);
             Assert.Contains("Layer0Activation", generated);
             Assert.Contains("Layer0ActivationBackward", generated);
             Assert.Contains("Layer1DenseBackward", generated);

@@ -185,8 +185,9 @@ namespace ModelGen.Generator.Tests
             """;
 
         /// <summary>
-        /// Over 16K parameters (128 -> 128 -> 4, 17,028): batches run layer-major, over chunks of 64 samples 8 at a time,
-        /// with the <c>x8</c> forms and a per-thread scratch array.
+        /// Over 16K parameters (128 -> 128 -> 60 -> 4, 24,496): batches run layer-major over chunks of 64 samples, the two
+        /// kernel-sized layers through <c>DenseKernels.Forward</c> and an in-place activation pass, the small last layer (240
+        /// kernel entries) 8 samples at a time with its <c>x8</c> form; a per-thread scratch array.
         /// </summary>
         public const string LayerMajorSource = """
             using ModelGen;
@@ -195,6 +196,7 @@ namespace ModelGen.Generator.Tests
 
             [Model(128)]
             [Dense(128, Activation.Relu)]
+            [Dense(60, Activation.Tanh)]
             [Dense(4)]
             public partial class LayerMajor { }
             """;

@@ -38,7 +38,8 @@ namespace ModelGen.Tests
         };
 
         /// <summary>
-        /// Models over 16K parameters run batches layer-major in chunks of up to 64 samples, 8 at a time, then 4 at a time,
+        /// Models over 16K parameters run batches layer-major in chunks of up to 64 samples (kernel-sized layers through
+        /// DenseKernels.Forward, the others 8 at a time), then 4 at a time,
         /// then one at a time: every batch size, across every boundary, gives each sample the result it gets alone.
         /// </summary>
         [Theory]

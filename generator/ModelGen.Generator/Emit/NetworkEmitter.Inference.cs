@@ -77,7 +77,17 @@ namespace ModelGen.Generator.Emit
                         int outWidth = layer.Layer.Outputs;
                         string Source(string c) => l == 0 ? $"input.Slice((s + {c}) * {inWidth}" : $"{(l % 2 == 1 ? "a" : "b")}.Slice({c} * {inWidth}";
                         string Target(string c) => l == layers - 1 ? $"output.Slice((s + {c}) * {outWidth}" : $"{(l % 2 == 0 ? "a" : "b")}.Slice({c} * {outWidth}";
-                        if (layer.IsDense)
+                        if (layer.ChunkRunsDenseKernels)
+                        {
+                            // The runtime's register-tiled kernel over the whole chunk (it packs large kernels strip by strip), then the
+                            // activation in place.
+                            string source = l == 0 ? $"input.Slice(s * {inWidth}, chunk * {inWidth})" : $"{(l % 2 == 1 ? "a" : "b")}.Slice(0, chunk * {inWidth})";
+                            string target = l == layers - 1 ? $"output.Slice(s * {outWidth}, chunk * {outWidth})" : $"{(l % 2 == 0 ? "a" : "b")}.Slice(0, chunk * {outWidth})";
+                            w.WriteLine($"{Span} y{l} = {target};");
+                            w.WriteLine($"{TypeRefs.DenseKernels}.Forward({source}, {layer.KernelSlice("w")}, {layer.BiasSlice("w")}, y{l}, chunk, {inWidth}, {outWidth});");
+                            if (!layer.Layer.Activation.IsLinear) w.WriteLine($"{layer.ActivateMethod}(y{l}, y{l}, chunk);");
+                        }
+                        else if (layer.IsDense)
                         {
                             w.WriteLine($"for (int c = 0; c < chunk; c += {wide}) {layer.ForwardMethod(wide, activated: true)}(w, {Source("c")}, {wide * inWidth}), {Target("c")}, {wide * outWidth}));");
                         }
