@@ -171,6 +171,14 @@ namespace ModelGen.Generator.Parsing
                     return Failed(diagnostics);
                 }
                 spec = spec with { Weights = new EquatableArray<float>(arranged) };
+                if (spec.StateCount > 0)
+                {
+                    // Only Keras files carry BatchNormalization / Normalization vectors; compiling in the Dense weights with
+                    // Keras's initial normalization state would make a different model.
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AffineStateUnusable, at, request.Name, request.Weights,
+                        $"it is a {file.Format} file, which holds the Dense weights only, and the model's BatchNormalization / Normalization layers need their {spec.StateCount} stored values: give the Keras weights file (.h5, .weights.h5 or .keras) instead"));
+                    return Failed(diagnostics);
+                }
             }
             return new ResolvedModel(spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
         }

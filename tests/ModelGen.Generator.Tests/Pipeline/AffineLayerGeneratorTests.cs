@@ -128,6 +128,20 @@ namespace ModelGen.Generator.Tests.Pipeline
         }
 
         [Fact]
+        public void Dense_only_weights_for_a_model_with_batch_normalization_are_MGEN056()
+        {
+            string source = AffineSource.Replace("[Model(Json = \"models/affine.json\")]", "[Model(Json = \"models/affine.json\", Weights = \"models/w.bin\")]");
+            GeneratorRun run = GeneratorHarness.Run(source, new[]
+            {
+                AdditionalFiles.Json("models/affine.json", AffineJson),
+                AdditionalFiles.Weights("models/w.bin", AdditionalFiles.Raw(Enumerable.Range(0, 102).Select(i => 0.01f * i).ToArray())),
+            }, expectDiagnostics: true);
+            Assert.Equal(new[] { "MGEN056" }, Ids(run));
+            Assert.Contains("holds the Dense weights only", Messages(run));
+            Assert.DoesNotContain(run.Sources, s => s.HintName.StartsWith("Samples.Affine", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void Batch_normalization_over_another_axis_is_a_located_error()
         {
             GeneratorRun run = GeneratorHarness.Run(AffineSource, new[] { AdditionalFiles.Json("models/affine.json", AffineJson.Replace("\"axis\": -1, \"epsilon\": 0.001", "\"axis\": 0, \"epsilon\": 0.001")) }, expectDiagnostics: true);
