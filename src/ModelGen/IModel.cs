@@ -34,6 +34,33 @@ namespace ModelGen
         /// </summary>
         ReadOnlySpan<int> TensorSizes { get; }
 
+        /// <summary>
+        /// Length of the non-trainable state: the stored vectors of the model's BatchNormalization and adapted Normalization
+        /// layers (Keras's <c>non_trainable_weights</c>, plus BatchNormalization's gamma and beta, which ModelGen keeps frozen).
+        /// 0 for models without such layers.
+        /// </summary>
+        int NonTrainableParameterCount => 0;
+
+        /// <summary>
+        /// The non-trainable state, in layer order: per BatchNormalization layer gamma (when it scales), beta (when it
+        /// centers), moving_mean and moving_variance; per adapted Normalization layer mean and variance. Training never changes
+        /// it; <see cref="SetNonTrainableParameters"/> and the weight loaders do.
+        /// </summary>
+        ReadOnlySpan<float> NonTrainableParameters => default;
+
+        /// <summary>The lengths of the vectors in <see cref="NonTrainableParameters"/>, in order.</summary>
+        ReadOnlySpan<int> NonTrainableTensorSizes => default;
+
+        /// <summary>
+        /// Replaces the non-trainable state (<see cref="NonTrainableParameterCount"/> floats, the layout of
+        /// <see cref="NonTrainableParameters"/>) and refolds the layers' affine maps. All-or-nothing: a wrong length, a
+        /// non-finite value, or a variance the layer cannot use throws <see cref="ArgumentException"/> and changes nothing.
+        /// </summary>
+        void SetNonTrainableParameters(ReadOnlySpan<float> values)
+        {
+            if (values.Length != 0) throw new ArgumentException($"This model has no non-trainable state; {values.Length} values were given.", nameof(values));
+        }
+
         /// <summary>The activation of the last layer; losses use it to work from logits after Softmax or Sigmoid.</summary>
         Activation OutputActivation { get; }
 

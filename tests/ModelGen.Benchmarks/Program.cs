@@ -16,7 +16,9 @@ using ModelGen.Benchmarks;
 // dotnet run -c Release --project tests/ModelGen.Benchmarks -- --table [models] [--out file]  README table: ModelGen | best baseline | bound
 // extra arguments go to BenchmarkDotNet, e.g. --filter *Forward1*
 // dotnet run -c Release --project tests/ModelGen.Benchmarks -- --write-weights rewrite weights/*.mgw (seed-1 parameters)
+// dotnet run -c Release --project tests/ModelGen.Benchmarks -- --generator-cold "mnist .onnx"  generator first run in a fresh process
 if (args.Contains("--verify")) return Verify.Run();
+if (args.Length > 1 && args[0] == "--generator-cold") return GeneratorBenchmarks.MeasureCold(args[1]);
 if (args.Length > 0 && args[0] == "--paired") return Paired.Run(args.Skip(1).ToArray());
 if (args.Length > 0 && args[0] == "--kernels") return KernelBenchmarks.Run(args.Skip(1).ToArray());
 if (args.Length > 0 && args[0] == "--table") return Table.Run(args.Skip(1).ToArray());

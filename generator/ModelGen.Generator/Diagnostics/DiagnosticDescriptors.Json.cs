@@ -33,11 +33,11 @@ namespace ModelGen.Generator.Diagnostics
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true);
 
-        /// <summary>MGEN024: a layer's class is not one ModelGen can generate (Conv2D, BatchNormalization, ...); {0} names the layer and its class. Message: "{0} is not supported: ModelGen reads InputLayer, Dense, Activation, Dropout, Flatten, ReLU, LeakyReLU, ELU, Softmax and ThresholdedReLU layers".</summary>
+        /// <summary>MGEN024: a layer's class is not one ModelGen can generate (Conv2D, BatchNormalization, ...); {0} names the layer and its class. Message: "{0} is not supported: ModelGen reads InputLayer, Dense, Activation, Dropout, Flatten, ReLU, LeakyReLU, ELU, Softmax, ThresholdedReLU, BatchNormalization, Normalization and Rescaling layers".</summary>
         public static readonly DiagnosticDescriptor JsonUnsupportedLayer = new(
             id: "MGEN024",
             title: "Unsupported layer",
-            messageFormat: "{0} is not supported: ModelGen reads InputLayer, Dense, Activation, Dropout, Flatten, ReLU, LeakyReLU, ELU, Softmax and ThresholdedReLU layers",
+            messageFormat: "{0} is not supported: ModelGen reads InputLayer, Dense, Activation, Dropout, Flatten, ReLU, LeakyReLU, ELU, Softmax, ThresholdedReLU, BatchNormalization, Normalization and Rescaling layers",
             category: Category,
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true);

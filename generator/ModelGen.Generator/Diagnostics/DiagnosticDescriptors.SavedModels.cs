@@ -5,6 +5,19 @@ namespace ModelGen.Generator.Diagnostics
     /// <summary>Diagnostics of saved model files: <c>[Model("m.keras")]</c> and Keras weights files (MGEN050-MGEN064).</summary>
     internal static partial class DiagnosticDescriptors
     {
+        /// <summary>
+        /// MGEN056: the stored vectors of a BatchNormalization or Normalization layer cannot be folded into its affine map (a
+        /// non-finite value, a variance plus epsilon that is not positive, a scale that overflows float32). Message: "Model '{0}':
+        /// the non-trainable state in '{1}' cannot be used: {2}".
+        /// </summary>
+        public static readonly DiagnosticDescriptor AffineStateUnusable = new(
+            id: "MGEN056",
+            title: "Normalization state cannot be used",
+            messageFormat: "Model '{0}': the non-trainable state in '{1}' cannot be used: {2}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
         /// <summary>MGEN050: <c>[Model(path)]</c> together with Json, Weights or layer attributes. Message: "Model '{0}': [Model("{1}")] takes the architecture and the weights from the file; remove Json, Weights and the layer attributes".</summary>
         public static readonly DiagnosticDescriptor SavedModelWithJsonOrWeights = new(
             id: "MGEN050",

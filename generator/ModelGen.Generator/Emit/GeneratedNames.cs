@@ -47,6 +47,18 @@ namespace ModelGen.Generator.Emit
         /// <summary><c>public void SeedDropout(int seed)</c>, with dropout.</summary>
         public const string SeedDropout = nameof(SeedDropout);
 
+        /// <summary>Length of the non-trainable state (models with affine layers).</summary>
+        public const string NonTrainableParameterCount = nameof(NonTrainableParameterCount);
+
+        /// <summary>The non-trainable state (models with affine layers).</summary>
+        public const string NonTrainableParameters = nameof(NonTrainableParameters);
+
+        /// <summary>The lengths of the vectors of the non-trainable state.</summary>
+        public const string NonTrainableTensorSizes = nameof(NonTrainableTensorSizes);
+
+        /// <summary>Replaces the non-trainable state.</summary>
+        public const string SetNonTrainableParameters = nameof(SetNonTrainableParameters);
+
         // Plumbing: private, prefixed so that user code is unlikely to meet it.
 
         /// <summary>The embedded weights as a span over constant data.</summary>
@@ -54,6 +66,18 @@ namespace ModelGen.Generator.Emit
 
         /// <summary>The nested class holding the aligned copy of the embedded weights.</summary>
         public const string WeightsCopy = "ModelGenWeightsCopy";
+
+        /// <summary>The folded affine maps (scale, offset per affine layer) of the embedded or initial state: constant data.</summary>
+        public const string AffineConstants = "ModelGenAffine";
+
+        /// <summary>The embedded or initial non-trainable state: constant data.</summary>
+        public const string StateConstants = "ModelGenState";
+
+        /// <summary>The instance's folded affine maps.</summary>
+        public const string AffineField = "_modelGenAffine";
+
+        /// <summary>The instance's non-trainable state.</summary>
+        public const string StateField = "_modelGenState";
 
         /// <summary>The trace workspace for n samples.</summary>
         public const string Trace = "ModelGenTrace";
@@ -110,7 +134,8 @@ namespace ModelGen.Generator.Emit
             Backward, TraceBackwardA, TraceBackwardB, ComputeGradients, Forward, ForwardTrace, TraceInputDropped, TraceInputMask, InputSize,
             TraceLossGradient, RunBackward, RunTrace, Trace, Weights, WeightsCopy,
             OutputSize, ParameterCount, Parameters, Predict, SeedDropout, Summary, TensorSizes, TraceWidth,
-            ScratchField,
+            ScratchField, AffineConstants, StateConstants, AffineField, StateField,
+            NonTrainableParameterCount, NonTrainableParameters, NonTrainableTensorSizes, SetNonTrainableParameters,
         };
 
         /// <summary>The method name stem of layer <paramref name="index"/>: <c>Layer0</c>.</summary>

@@ -35,6 +35,8 @@ namespace ModelGen.Generator.Emit
         /// <summary>One-line description: <c>Dense 4 -> 16, relu</c>.</summary>
         public static string Describe(LayerSpec layer) => (layer.Kind == LayerKind.Dense
             ? $"Dense {layer.Inputs} -> {layer.Units}{(layer.UseBias ? "" : " (no bias)")}, {ActivationEmitter.Describe(layer.Activation)}"
+            : layer.Kind == LayerKind.Affine
+            ? $"{layer.Affine.ClassName} over {layer.Inputs} (fixed affine map x * scale + offset, folded at {layer.FoldedOffset})"
             : $"Activation {ActivationEmitter.Describe(layer.Activation)} over {layer.Inputs}")
             + (layer.HasDropout ? $", then dropout {Number(layer.DropoutRate)} in training" : "");
 

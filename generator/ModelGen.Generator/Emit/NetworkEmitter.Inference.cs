@@ -1,6 +1,7 @@
 using System.Text;
 using System.Threading;
 using ModelGen.Generator.Model;
+using static ModelGen.Generator.Emit.Literals;
 using N = ModelGen.Generator.Emit.GeneratedNames;
 
 namespace ModelGen.Generator.Emit
@@ -18,7 +19,7 @@ namespace ModelGen.Generator.Emit
             w.WriteLine(s_generatedCode);
             using (w.Braces($"public void {N.Forward}({ReadOnlySpan} input, {Span} output)"))
             {
-                WriteForwardBody(w, plan, N.Parameters);
+                WriteForwardBody(w, plan, N.Parameters, N.AffineField);
             }
             w.WriteLine();
 
@@ -32,7 +33,7 @@ namespace ModelGen.Generator.Emit
             w.WriteLine(s_generatedCode);
             using (w.Braces($"public static void {N.Predict}({ReadOnlySpan} input, {Span} output)"))
             {
-                WriteForwardBody(w, plan, plan.CopiesWeights ? $"{TypeRefs.Aligned}.Slice({N.WeightsCopy}.Buffer, {N.ParameterCount})" : N.Weights);
+                WriteForwardBody(w, plan, plan.CopiesWeights ? $"{TypeRefs.Aligned}.Slice({N.WeightsCopy}.Buffer, {N.ParameterCount})" : N.Weights, N.AffineConstants);
             }
             w.WriteLine();
         }
@@ -41,7 +42,7 @@ namespace ModelGen.Generator.Emit
         /// The body of <c>Forward</c> (and of <c>Predict</c>): layer-major models first run chunks of 8-sample tiles; then
         /// 4 samples at a time through the whole network, then the rest one at a time.
         /// </summary>
-        private static void WriteForwardBody(SourceWriter w, NetworkPlan plan, string weights)
+        private static void WriteForwardBody(SourceWriter w, NetworkPlan plan, string weights, string affine)
         {
             NetworkSpec spec = plan.Spec;
             int layers = plan.Layers.Count;
@@ -51,6 +52,7 @@ namespace ModelGen.Generator.Emit
             w.WriteLine("if (n == 0 || input.Length != n * InputSize || output.Length != n * OutputSize)");
             w.WriteLine($"    n = {TypeRefs.Shapes}.BatchSize(input.Length, InputSize, output.Length, OutputSize);");
             w.WriteLine($"{ReadOnlySpan} w = {weights};");
+            if (spec.HasAffine) w.WriteLine($"{ReadOnlySpan} st = {affine};");
             int batch = CodeShape.BatchSamples;
             if (layers > 1)
             {
@@ -89,6 +91,10 @@ namespace ModelGen.Generator.Emit
                         {
                             w.WriteLine($"for (int c = 0; c < chunk; c += {wide}) {layer.ForwardMethod(wide, activated: true)}(w, {Source("c")}, {wide * inWidth}), {Target("c")}, {wide * outWidth}));");
                         }
+                        else if (layer.IsAffine)
+                        {
+                            w.WriteLine(layer.AffineForward("st", $"{Source("0")}, chunk * {inWidth})", $"{Target("0")}, chunk * {outWidth})", "chunk"));
+                        }
                         else
                         {
                             w.WriteLine($"{layer.ActivateMethod}({Source("0")}, chunk * {inWidth}), {Target("0")}, chunk * {outWidth}), chunk);");
@@ -109,6 +115,8 @@ namespace ModelGen.Generator.Emit
                         string next = l == layers - 1 ? $"output.Slice(s * {spec.OutputSize}, {samples * spec.OutputSize})" : (l % 2 == 0 ? "a" : "b");
                         w.WriteLine(layer.IsDense
                             ? $"{layer.ForwardMethod(samples, activated: true)}(w, {current}, {next});"
+                            : layer.IsAffine
+                            ? layer.AffineForward("st", current, next, Int(samples))
                             : $"{layer.ActivateMethod}({current}, {next}, {samples});");
                         current = next;
                     }

@@ -36,6 +36,13 @@ namespace ModelGen.Generator.Emit
                 w.WriteLine(s_never);
                 w.WriteLine($"private {TypeRefs.SeededRandom} {N.DropoutRandomField};");
             }
+            if (spec.HasAffine)
+            {
+                w.WriteLine(s_never);
+                w.WriteLine($"private readonly float[] {N.StateField} = {N.StateConstants}.ToArray();");
+                w.WriteLine(s_never);
+                w.WriteLine($"private readonly float[] {N.AffineField} = {N.AffineConstants}.ToArray();");
+            }
             if (plan.HeapScratch)
             {
                 w.WriteLine($"[{TypeRefs.ThreadStatic}]");
@@ -113,6 +120,95 @@ namespace ModelGen.Generator.Emit
             w.WriteLine($"int {TypeRefs.IModel}.{N.OutputSize} => {N.OutputSize};");
             w.WriteLine($"int {TypeRefs.IModel}.{N.ParameterCount} => {N.ParameterCount};");
             w.WriteLine($"{TypeRefs.Activation} {TypeRefs.IModel}.OutputActivation => {TypeRefs.Activation}.{plan.Last.Layer.Activation.Kind};");
+            w.WriteLine();
+            if (spec.HasAffine) WriteNonTrainable(w, plan);
+        }
+
+        // The affine layers' state: constants, the public members that read and replace it, and the refold.
+        private static void WriteNonTrainable(SourceWriter w, NetworkPlan plan)
+        {
+            NetworkSpec spec = plan.Spec;
+            w.WriteLine("/// <summary>");
+            w.WriteLine("/// Length of the non-trainable state: the stored vectors of the BatchNormalization and adapted Normalization layers, which");
+            w.WriteLine("/// training leaves alone (BatchNormalization runs frozen, in inference mode, as Keras runs one whose trainable is false).");
+            w.WriteLine("/// </summary>");
+            w.WriteLine(s_generatedCode);
+            w.WriteLine($"public const int {N.NonTrainableParameterCount} = {spec.StateCount};");
+            w.WriteLine();
+            var sizes = new List<string>();
+            foreach (LayerSpec layer in spec.Layers)
+            {
+                if (layer.Kind != LayerKind.Affine) continue;
+                foreach (string _ in layer.Affine.StoredNames) sizes.Add(Int(layer.Units));
+            }
+            w.WriteLine("/// <summary>");
+            w.WriteLine("/// The non-trainable state in layer order: per BatchNormalization layer gamma (when it scales), beta (when it centers),");
+            w.WriteLine("/// moving_mean and moving_variance; per adapted Normalization layer mean and variance. Read-only: replace it with");
+            w.WriteLine($"/// <see cref=\"{N.SetNonTrainableParameters}\"/>, which refolds the layers' affine maps.");
+            w.WriteLine("/// </summary>");
+            w.WriteLine(s_generatedCode);
+            w.WriteLine($"public {ReadOnlySpan} {N.NonTrainableParameters} => {N.StateField};");
+            w.WriteLine();
+            w.WriteLine($"/// <summary>The lengths of the vectors in <see cref=\"{N.NonTrainableParameters}\"/>, in order.</summary>");
+            w.WriteLine(s_generatedCode);
+            w.WriteLine(sizes.Count == 0
+                ? $"public global::System.ReadOnlySpan<int> {N.NonTrainableTensorSizes} => default;"
+                : $"public global::System.ReadOnlySpan<int> {N.NonTrainableTensorSizes} => new int[] {{ {string.Join(", ", sizes)} }};");
+            w.WriteLine();
+            w.WriteLine("/// <summary>");
+            w.WriteLine($"/// Replaces the non-trainable state ({N.NonTrainableParameterCount} floats, the layout of <see cref=\"{N.NonTrainableParameters}\"/>)");
+            w.WriteLine("/// and refolds each layer's affine map in double precision. All-or-nothing: a wrong length, a non-finite value or a");
+            w.WriteLine("/// variance the layer cannot use throws <see cref=\"global::System.ArgumentException\"/> naming the layer and changes nothing.");
+            w.WriteLine("/// </summary>");
+            w.WriteLine(s_generatedCode);
+            using (w.Braces($"public void {N.SetNonTrainableParameters}({ReadOnlySpan} values)"))
+            {
+                w.WriteLine($"{TypeRefs.Shapes}.Expect(values.Length, {N.NonTrainableParameterCount}, nameof(values), \"{N.NonTrainableParameterCount}\");");
+                w.WriteLine($"float[] folded = (float[]){N.AffineField}.Clone();");
+                foreach (LayerPlan layerPlan in plan.Layers)
+                {
+                    LayerSpec layer = layerPlan.Layer;
+                    if (layer.Kind != LayerKind.Affine || !layer.Affine.Stored) continue;
+                    string label = $"layer {layerPlan.Index} ({layer.Affine.ClassName}{(string.IsNullOrEmpty(layer.Affine.Name) ? "" : " '" + layer.Affine.Name + "'")})";
+                    var safe = new System.Text.StringBuilder();
+                    foreach (char ch in label) safe.Append(ch < ' ' || ch == '\u007f' || ch == '\u2028' || ch == '\u2029' ? '?' : ch);
+                    string name = "\"" + safe.ToString().Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+                    string stored = $"values.Slice({Int(layer.StateOffset)}, {Int(layer.StoredCount)})";
+                    w.WriteLine(layer.Affine.Kind == ModelGen.Formats.AffineKind.BatchNormalization
+                        ? $"{TypeRefs.AffineMath}.FoldBatchNormalization({stored}, {Int(layer.Units)}, {(layer.Affine.Center ? "true" : "false")}, {(layer.Affine.Scale ? "true" : "false")}, {Double(layer.Affine.Epsilon)}, folded, {Int(layer.FoldedOffset)}, {name});"
+                        : $"{TypeRefs.AffineMath}.FoldNormalization({stored}, {Int(layer.Units)}, {(layer.Affine.Invert ? "true" : "false")}, folded, {Int(layer.FoldedOffset)}, {name});");
+                }
+                w.WriteLine($"values.CopyTo({N.StateField});");
+                w.WriteLine($"folded.CopyTo({N.AffineField}, 0);");
+            }
+            w.WriteLine();
+            w.WriteLine($"int {TypeRefs.IModel}.{N.NonTrainableParameterCount} => {N.NonTrainableParameterCount};");
+            w.WriteLine();
+            float[] state = AffinePlan.State(spec);
+            float[] folded2 = AffinePlan.Folded(spec, state);
+            WriteConstants(w, N.StateConstants, state, "The non-trainable state " + (spec.HasWeights ? "of the compiled-in file" : "Keras initializes (gamma and variances 1, beta and means 0)") + ".");
+            WriteConstants(w, N.AffineConstants, folded2, "The affine maps folded from it in double precision: per affine layer its scale, then its offset.");
+        }
+
+        private static void WriteConstants(SourceWriter w, string name, float[] values, string what)
+        {
+            w.WriteLine($"/// <summary>{what}</summary>");
+            w.WriteLine(s_never);
+            w.WriteLine($"private static {ReadOnlySpan} {name} => new float[{Int(values.Length)}]");
+            w.WriteLine("{");
+            var line = new System.Text.StringBuilder();
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (i % CodeShape.WeightsPerLine == 0)
+                {
+                    if (line.Length > 0) w.WriteLine(line.ToString());
+                    line.Clear().Append("    ");
+                }
+                else line.Append(' ');
+                line.Append(Float(values[i])).Append(',');
+            }
+            if (line.Length > 0) w.WriteLine(line.ToString());
+            w.WriteLine("};");
             w.WriteLine();
         }
     }

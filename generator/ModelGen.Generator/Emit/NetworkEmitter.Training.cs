@@ -138,6 +138,7 @@ namespace ModelGen.Generator.Emit
             using (w.Braces($"private void {N.RunTrace}({ReadOnlySpan} inputs, int n, {Span} t)"))
             {
                 w.WriteLine($"{ReadOnlySpan} w = {N.Parameters};");
+                if (spec.HasAffine) w.WriteLine($"{ReadOnlySpan} st = {N.AffineField};");
                 w.WriteLine($"inputs.CopyTo(t.Slice(0, n * {spec.InputSize}));");
                 if (spec.InputDropout > 0f)
                 {
@@ -150,7 +151,11 @@ namespace ModelGen.Generator.Emit
                     LayerSpec layer = layerPlan.Layer;
                     Region previous = trace.InputOf(l);
                     w.WriteLine($"// Layer {l}: {LayerEmitter.Describe(layer)}");
-                    if (layerPlan.UsesDenseKernels)
+                    if (layerPlan.IsAffine)
+                    {
+                        w.WriteLine(layerPlan.AffineForward("st", Whole("t", previous), Whole("t", trace.Z[l]), "n"));
+                    }
+                    else if (layerPlan.UsesDenseKernels)
                     {
                         w.WriteLine($"{TypeRefs.DenseKernels}.Forward({Whole("t", previous)}, {layerPlan.KernelSlice("w")}, {layerPlan.BiasSlice("w")}, {Whole("t", trace.Z[l])}, n, {layer.Inputs}, {layer.Units});");
                     }
@@ -192,6 +197,7 @@ namespace ModelGen.Generator.Emit
             {
                 w.WriteLine("g.Clear();");
                 w.WriteLine($"{ReadOnlySpan} w = {N.Parameters};");
+                if (spec.HasAffine) w.WriteLine($"{ReadOnlySpan} st = {N.AffineField};");
                 w.WriteLine($"{Span} a = {Whole("t", trace.BackwardA)};");
                 w.WriteLine($"{Span} b = {Whole("t", trace.BackwardB)};");
                 w.WriteLine($"{ReadOnlySpan} dy = gradient;");
@@ -228,6 +234,14 @@ namespace ModelGen.Generator.Emit
                         string dxName = dzName == "a" ? "b" : "a";
                         string dx = l == 0 ? "inputGradient" : $"{dxName}.Slice(0, n * {layer.Inputs})";
                         w.WriteLine($"{layerPlan.DenseBackwardMethod}(w, {Whole("t", trace.InputOf(l))}, {dzName}, g, {dx}, n);");
+                        dyName = dxName;
+                    }
+                    else if (layerPlan.IsAffine)
+                    {
+                        // A fixed map: no parameter gradient, only dx = dy * scale.
+                        string dxName = dzName == "a" ? "b" : "a";
+                        if (l == 0) w.WriteLine($"if (!inputGradient.IsEmpty) {layerPlan.AffineBackward("st", dzName, "inputGradient", "n")}");
+                        else w.WriteLine(layerPlan.AffineBackward("st", dzName, $"{dxName}", "n"));
                         dyName = dxName;
                     }
                     else

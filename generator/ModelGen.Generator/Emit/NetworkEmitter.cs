@@ -41,6 +41,7 @@ namespace ModelGen.Generator.Emit
             foreach (LayerPlan layer in plan.Layers)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (layer.IsAffine) continue; // runs through AffineMath: no per-layer methods
                 add($"{spec.HintStem}.L{layer.Index}.Forward.g.cs", WrapInClass(spec, w => LayerEmitter.WriteForward(w, layer, cancellationToken)));
                 add($"{spec.HintStem}.L{layer.Index}.Backward.g.cs", WrapInClass(spec, w => LayerEmitter.WriteBackward(w, layer, cancellationToken)));
             }

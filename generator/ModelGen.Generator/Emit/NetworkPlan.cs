@@ -66,6 +66,7 @@ namespace ModelGen.Generator.Emit
             Index = index;
             Name = GeneratedNames.Layer(index);
             IsDense = layer.Kind == LayerKind.Dense;
+            IsAffine = layer.Kind == LayerKind.Affine;
             IsScalar = layer.Units < CodeShape.MinVectorUnits;
             IsSmall = (long)layer.Inputs * layer.Units <= CodeShape.InlineLimit;
             IsGeneric = IsDense && !IsScalar && !layer.Activation.IsLinear && ActivationEmitter.HasVectorForm(layer.Activation);
@@ -94,6 +95,17 @@ namespace ModelGen.Generator.Emit
 
         /// <summary>True for a Dense layer (an Activation layer has only <see cref="ActivateMethod"/> and backward).</summary>
         public bool IsDense { get; }
+
+        /// <summary>True for an affine layer (BatchNormalization, Normalization, Rescaling): it runs through <c>AffineMath</c>.</summary>
+        public bool IsAffine { get; }
+
+        /// <summary>The call of an affine layer's map on <paramref name="count"/> samples of <paramref name="x"/> into <paramref name="y"/>, folded maps in <paramref name="state"/>.</summary>
+        public string AffineForward(string state, string x, string y, string count) =>
+            $"{TypeRefs.AffineMath}.Forward({state}, {Literals.Int(Layer.FoldedOffset)}, {Literals.Int(Layer.Units)}, {x}, {y}, {count});";
+
+        /// <summary>The call of an affine layer's input gradient.</summary>
+        public string AffineBackward(string state, string dy, string dx, string count) =>
+            $"{TypeRefs.AffineMath}.Backward({state}, {Literals.Int(Layer.FoldedOffset)}, {Literals.Int(Layer.Units)}, {dy}, {dx}, {count});";
 
         /// <summary>True when the dense layer is written as scalar code (fewer units than the narrowest vector).</summary>
         public bool IsScalar { get; }
@@ -319,9 +331,9 @@ namespace ModelGen.Generator.Emit
             for (int l = 0; l < count; l++)
             {
                 LayerSpec layer = spec.Layers[l];
-                if (layer.Kind == LayerKind.Dense)
+                if (layer.Kind != LayerKind.Activation)
                 {
-                    string what = layer.Activation.IsLinear ? "output" : "before " + ActivationEmitter.Describe(layer.Activation);
+                    string what = layer.Kind == LayerKind.Affine ? "output of " + layer.Affine.ClassName : layer.Activation.IsLinear ? "output" : "before " + ActivationEmitter.Describe(layer.Activation);
                     t.Z[l] = t.Add(at, layer.Units, GeneratedNames.Layer(l) + "ZAt", $"layer {l} {what}");
                     at += layer.Units;
                 }

@@ -37,6 +37,7 @@ namespace ModelGen.Generator.Emit
             foreach (LayerSpec layer in spec.Layers)
             {
                 if (layer.Kind == LayerKind.Dense) rows.Add((Name("dense") + " (Dense)", Shape(layer.Units), layer.ParameterCount));
+                else if (layer.Kind == LayerKind.Affine) rows.Add((Name(SnakeCase(layer.Affine.ClassName)) + " (" + layer.Affine.ClassName + ")", Shape(layer.Units), layer.StoredCount));
                 else rows.Add((Name("activation") + " (Activation)", Shape(layer.Outputs), 0));
                 if (layer.HasDropout) rows.Add((Name("dropout") + " (Dropout)", Shape(layer.Outputs), 0));
             }
@@ -57,10 +58,10 @@ namespace ModelGen.Generator.Emit
                 lines.Add(Row('│', rows[r].Name, rows[r].Shape, Count(rows[r].Parameters)));
             }
             lines.Add(Rule('└', '─', '┴', '┘'));
-            long total = spec.ParameterCount;
+            long trainable = spec.ParameterCount, frozen = spec.StateCount, total = trainable + frozen;
             lines.Add($" Total params: {Count(total)} ({Bytes(4 * total)})");
-            lines.Add($" Trainable params: {Count(total)} ({Bytes(4 * total)})");
-            lines.Add($" Non-trainable params: 0 ({Bytes(0)})");
+            lines.Add($" Trainable params: {Count(trainable)} ({Bytes(4 * trainable)})");
+            lines.Add($" Non-trainable params: {Count(frozen)} ({Bytes(4 * frozen)})");
             return string.Join("\n", lines);
         }
 
@@ -105,6 +106,18 @@ namespace ModelGen.Generator.Emit
                 line.Append(' ').Append(c == 2 ? text.PadLeft(width) : text.PadRight(width)).Append(' ').Append(bar);
             }
             return line.ToString();
+        }
+
+        // BatchNormalization -> batch_normalization (Keras's default layer names).
+        private static string SnakeCase(string name)
+        {
+            var text = new StringBuilder();
+            for (int i = 0; i < name.Length; i++)
+            {
+                if (char.IsUpper(name[i]) && i > 0) text.Append('_');
+                text.Append(char.ToLowerInvariant(name[i]));
+            }
+            return text.ToString();
         }
 
         // 1,234,567 (Python's "{:,}").

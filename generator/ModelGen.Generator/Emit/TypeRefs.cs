@@ -23,6 +23,7 @@ namespace ModelGen.Generator.Emit
         public const string Initializers = "global::ModelGen.Initializers";
         public const string SeededRandom = "global::ModelGen.SeededRandom";
         public const string DropoutMath = "global::ModelGen.DropoutMath";
+        public const string AffineMath = "global::ModelGen.AffineMath";
         public const string IVectorActivation = "global::ModelGen.IVectorActivation";
         public const string LinearActivation = "global::ModelGen.LinearActivation";
         public const string Shapes = "global::ModelGen.Shapes";

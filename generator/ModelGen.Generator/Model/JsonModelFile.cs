@@ -28,6 +28,12 @@ namespace ModelGen.Generator.Model
         /// <c>.h5</c> files); empty for ModelGen's own format.
         /// </summary>
         public EquatableArray<string> DenseLayerNames { get; init; }
+
+        /// <summary>
+        /// The class of each layer of <see cref="DenseLayerNames"/>, which names every layer that holds weights: <c>Dense</c>,
+        /// <c>BatchNormalization</c>, or an adapted <c>Normalization</c>. Empty when all are Dense (TF.js).
+        /// </summary>
+        public EquatableArray<string> WeightLayerClasses { get; init; }
     }
 
     /// <summary>One group of a TensorFlow.js <c>weightsManifest</c>: the tensors are stored back to back across the shards, in order.</summary>

@@ -11,6 +11,36 @@ namespace ModelGen.Generator.Model
         Activation,
         /// <summary>Keras <c>Dropout</c>: only in a <see cref="DeclaredLayer"/>; the builder folds it into the layer before it.</summary>
         Dropout,
+        /// <summary>
+        /// A fixed per-feature affine map <c>x * scale + offset</c> (Keras <c>BatchNormalization</c> in inference mode,
+        /// <c>Normalization</c>, <c>Rescaling</c>; ONNX <c>BatchNormalization</c>): no trainable parameters; its stored vectors
+        /// are the model's non-trainable state (<see cref="LayerSpec.Affine"/>).
+        /// </summary>
+        Affine,
+    }
+
+    /// <summary>What an affine layer is and how its stored vectors fold into its scale and offset.</summary>
+    /// <remarks>Numbers, flags and an <see cref="EquatableArray{T}"/>: equatable and safe to cache.</remarks>
+    /// <param name="Kind">BatchNormalization, Normalization or Rescaling.</param>
+    /// <param name="Epsilon">BatchNormalization's epsilon (Keras default 1e-3, ONNX 1e-5).</param>
+    /// <param name="Center">BatchNormalization stores beta.</param>
+    /// <param name="Scale">BatchNormalization stores gamma.</param>
+    /// <param name="Invert">Normalization's <c>invert</c>.</param>
+    /// <param name="Constants">Rescaling's (scale, offset); a Normalization's config mean and variance when it stores none; else empty.</param>
+    /// <param name="Name">The layer's name in the file (for messages and the summary).</param>
+    internal readonly record struct AffineSpec(ModelGen.Formats.AffineKind Kind, double Epsilon, bool Center, bool Scale, bool Invert, EquatableArray<double> Constants, string Name)
+    {
+        /// <summary>True when the layer has stored vectors (part of the non-trainable state).</summary>
+        public bool Stored => Kind == ModelGen.Formats.AffineKind.BatchNormalization || (Kind == ModelGen.Formats.AffineKind.Normalization && Constants.Count == 0);
+
+        /// <summary>Stored values of the layer over <paramref name="width"/> features.</summary>
+        public int StoredCount(int width) => ModelGen.Formats.AffineFold.StoredCount(Kind, width, Center, Scale, Stored);
+
+        /// <summary>The names of the stored vectors in order (gamma, beta, moving_mean, moving_variance; mean, variance).</summary>
+        public string[] StoredNames => ModelGen.Formats.AffineFold.StoredNames(Kind, Center, Scale, Stored);
+
+        /// <summary>Keras's class name.</summary>
+        public string ClassName => Kind.ToString();
     }
 
     /// <summary>An activation with every parameter resolved (Keras defaults filled in).</summary>
@@ -50,10 +80,16 @@ namespace ModelGen.Generator.Model
         Initializer BiasInitializer,
         int KernelOffset,
         int BiasOffset,
-        float DropoutRate = 0f)
+        float DropoutRate = 0f,
+        AffineSpec Affine = default,
+        int StateOffset = 0,
+        int FoldedOffset = 0)
     {
+        /// <summary>Stored (non-trainable) values of an affine layer; 0 for the others.</summary>
+        public int StoredCount => Kind == LayerKind.Affine ? Affine.StoredCount(Units) : 0;
+
         /// <summary>Width before the activation (the dense units, or the input width of an activation layer).</summary>
-        public int PreActivationWidth => Kind == LayerKind.Dense ? Units : Inputs;
+        public int PreActivationWidth => Kind != LayerKind.Activation ? Units : Inputs;
 
         /// <summary>Width after the activation.</summary>
         public int Outputs => ActivationCatalog.OutputWidth(Activation.Kind, PreActivationWidth);
@@ -78,6 +114,7 @@ namespace ModelGen.Generator.Model
     /// <param name="Layers">The layers in application order.</param>
     /// <param name="Weights">The embedded parameters (<c>[Model(Weights = ...)]</c>), <see cref="ParameterCount"/> values; empty when none.</param>
     /// <param name="InputDropout">The rate of a Keras <c>Dropout</c> applied to the input in training (0: none).</param>
+    /// <param name="State">The embedded non-trainable state (<see cref="StateCount"/> values) when the weights are compiled in; else empty.</param>
     internal sealed record NetworkSpec(
         string Namespace,
         string ClassName,
@@ -85,8 +122,41 @@ namespace ModelGen.Generator.Model
         int InputSize,
         EquatableArray<LayerSpec> Layers,
         EquatableArray<float> Weights,
-        float InputDropout = 0f)
+        float InputDropout = 0f,
+        EquatableArray<float> State = default)
     {
+        /// <summary>True when a layer is an affine map (the model has non-trainable state or folded constants).</summary>
+        public bool HasAffine
+        {
+            get
+            {
+                foreach (LayerSpec layer in Layers) if (layer.Kind == LayerKind.Affine) return true;
+                return false;
+            }
+        }
+
+        /// <summary>Length of the non-trainable state (the affine layers' stored vectors).</summary>
+        public int StateCount
+        {
+            get
+            {
+                int total = 0;
+                foreach (LayerSpec layer in Layers) total += layer.StoredCount;
+                return total;
+            }
+        }
+
+        /// <summary>Floats of the folded affine maps (scale and offset per feature of each affine layer).</summary>
+        public int FoldedCount
+        {
+            get
+            {
+                int total = 0;
+                foreach (LayerSpec layer in Layers) if (layer.Kind == LayerKind.Affine) total += 2 * layer.Units;
+                return total;
+            }
+        }
+
         /// <summary>True when training applies dropout anywhere.</summary>
         public bool HasDropout
         {
@@ -149,8 +219,11 @@ namespace ModelGen.Generator.Model
 
     /// <summary>A layer as declared, before offsets are assigned and Activation layers are fused.</summary>
     /// <remarks>Plain data, used only inside a reader.</remarks>
-    internal readonly record struct DeclaredLayer(LayerKind Kind, int Units, ActivationSpec Activation, bool UseBias, Initializer KernelInitializer, Initializer BiasInitializer, float Rate = 0f)
+    internal readonly record struct DeclaredLayer(LayerKind Kind, int Units, ActivationSpec Activation, bool UseBias, Initializer KernelInitializer, Initializer BiasInitializer, float Rate = 0f, AffineSpec Affine = default)
     {
+        /// <summary>An affine layer (its width is the running width).</summary>
+        public static DeclaredLayer AffineLayer(AffineSpec affine) => new(LayerKind.Affine, 0, ActivationSpec.Linear, false, Initializer.Zeros, Initializer.Zeros, 0f, affine);
+
         /// <summary>A Keras <c>Dropout</c> of <paramref name="rate"/>.</summary>
         public static DeclaredLayer Dropout(float rate) => new(LayerKind.Dropout, 0, ActivationSpec.Linear, false, Initializer.Zeros, Initializer.Zeros, rate);
     }
@@ -192,7 +265,7 @@ namespace ModelGen.Generator.Model
             inputDropout = 0f;
             var layers = new System.Collections.Generic.List<LayerSpec>(declared.Length);
             long offset = 0;
-            int width = inputSize;
+            int width = inputSize, state = 0, folded = 0;
             error = null;
             if (declared.Length > MaxLayers)
             {
@@ -224,6 +297,13 @@ namespace ModelGen.Generator.Model
                         width = layers[layers.Count - 1].Outputs;
                         continue;
                     }
+                }
+                if (d.Kind == LayerKind.Affine)
+                {
+                    layers.Add(new LayerSpec(LayerKind.Affine, width, width, ActivationSpec.Linear, false, Initializer.Zeros, Initializer.Zeros, (int)offset, (int)offset, 0f, d.Affine, state, folded));
+                    state += d.Affine.StoredCount(width);
+                    folded += 2 * width;
+                    continue;
                 }
                 if (d.Kind == LayerKind.Activation)
                 {

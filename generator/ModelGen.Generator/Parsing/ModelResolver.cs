@@ -36,8 +36,10 @@ namespace ModelGen.Generator.Parsing
             string source = "attributes on " + request.Name;
             EquatableArray<JsonWeightGroup> manifest = default;
             EquatableArray<string> denseNames = default;
+            EquatableArray<string> weightClasses = default;
             WeightsFile? savedModel = null;
             EquatableArray<float>? onnxWeights = null;
+            EquatableArray<float> onnxState = default;
 
             if (request.Json is not null)
             {
@@ -55,6 +57,7 @@ namespace ModelGen.Generator.Parsing
                 source = request.Json + " (" + file.Format + ")";
                 manifest = file.WeightsManifest;
                 denseNames = file.DenseLayerNames;
+                weightClasses = file.WeightLayerClasses;
             }
             else if (request.SavedModel is not null)
             {
@@ -74,6 +77,7 @@ namespace ModelGen.Generator.Parsing
                     declared = savedModel.Onnx.Layers.AsSpan().ToArray();
                     source = request.SavedModel + " (" + savedModel.Onnx.Description + ")";
                     onnxWeights = savedModel.Values;
+                    onnxState = savedModel.Onnx.State;
                 }
                 else
                 {
@@ -95,6 +99,7 @@ namespace ModelGen.Generator.Parsing
                     declared = config.Layers.AsSpan().ToArray();
                     source = request.SavedModel + " (" + savedModel.Format + ", " + config.Format + ")";
                     denseNames = config.DenseLayerNames;
+                    weightClasses = config.WeightLayerClasses;
                 }
             }
 
@@ -118,13 +123,13 @@ namespace ModelGen.Generator.Parsing
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OnnxUnsupported, at, request.Name, request.SavedModel, $"its layers need {spec.ParameterCount} parameters but it holds {flat.Count}"));
                     return Failed(diagnostics);
                 }
-                return new ResolvedModel(spec with { Weights = flat }, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+                return WithState(request, request.SavedModel!, spec with { Weights = flat }, onnxState, diagnostics);
             }
             if (savedModel is not null)
             {
-                float[]? weights = ArrangeKeras(request, request.SavedModel!, savedModel, denseNames, layers, diagnostics);
+                float[]? weights = ArrangeKeras(request, request.SavedModel!, savedModel, denseNames, weightClasses, layers, diagnostics, out float[] state);
                 if (weights is null) return Failed(diagnostics);
-                return new ResolvedModel(spec with { Weights = new EquatableArray<float>(weights) }, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+                return WithState(request, request.SavedModel!, spec with { Weights = new EquatableArray<float>(weights) }, new EquatableArray<float>(state), diagnostics);
             }
             if (request.Weights is not null)
             {
@@ -148,9 +153,9 @@ namespace ModelGen.Generator.Parsing
                 if (file.Keras is not null)
                 {
                     // A Keras weights file (.h5, .weights.h5, or the weights of a .keras / full .h5): matched by layer.
-                    float[]? weights = ArrangeKeras(request, request.Weights, file, denseNames, layers, diagnostics);
+                    float[]? weights = ArrangeKeras(request, request.Weights, file, denseNames, weightClasses, layers, diagnostics, out float[] state);
                     if (weights is null) return Failed(diagnostics);
-                    return new ResolvedModel(spec with { Weights = new EquatableArray<float>(weights) }, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+                    return WithState(request, request.Weights, spec with { Weights = new EquatableArray<float>(weights) }, new EquatableArray<float>(state), diagnostics);
                 }
                 file = JoinShards(request, file, weightsFiles, diagnostics);
                 if (file is null) return Failed(diagnostics);
@@ -166,6 +171,34 @@ namespace ModelGen.Generator.Parsing
                     return Failed(diagnostics);
                 }
                 spec = spec with { Weights = new EquatableArray<float>(arranged) };
+                if (spec.StateCount > 0)
+                {
+                    // Only Keras files carry BatchNormalization / Normalization vectors; compiling in the Dense weights with
+                    // Keras's initial normalization state would make a different model.
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AffineStateUnusable, at, request.Name, request.Weights,
+                        $"it is a {file.Format} file, which holds the Dense weights only, and the model's BatchNormalization / Normalization layers need their {spec.StateCount} stored values: give the Keras weights file (.h5, .weights.h5 or .keras) instead"));
+                    return Failed(diagnostics);
+                }
+            }
+            return new ResolvedModel(spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+        }
+
+        /// <summary>
+        /// The model with its compiled-in non-trainable state, after folding it once (MGEN056 naming the layer when a layer
+        /// cannot use its vectors).
+        /// </summary>
+        private static ResolvedModel WithState(ModelRequest request, string path, NetworkSpec spec, EquatableArray<float> state, List<DiagnosticInfo> diagnostics)
+        {
+            if (state.Count != spec.StateCount)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AffineStateUnusable, request.Attribute, request.Name, path, $"the file holds {state.Count} normalization values, the layers need {spec.StateCount}"));
+                return Failed(diagnostics);
+            }
+            spec = spec with { State = state };
+            if (spec.HasAffine && Emit.AffinePlan.Fold(spec, Emit.AffinePlan.State(spec), out _) is string error)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AffineStateUnusable, request.Attribute, request.Name, path, error));
+                return Failed(diagnostics);
             }
             return new ResolvedModel(spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
         }
@@ -174,20 +207,30 @@ namespace ModelGen.Generator.Parsing
         /// The parameters from a Keras file: its Dense layers found by the architecture's Dense layer names (or in order),
         /// checked against the model's; reports MGEN055 and returns null when they do not fit.
         /// </summary>
-        private static float[]? ArrangeKeras(ModelRequest request, string path, WeightsFile file, EquatableArray<string> denseNames, LayerSpec[] layers, List<DiagnosticInfo> diagnostics)
+        private static float[]? ArrangeKeras(ModelRequest request, string path, WeightsFile file, EquatableArray<string> denseNames, EquatableArray<string> weightClasses, LayerSpec[] layers, List<DiagnosticInfo> diagnostics, out float[] state)
         {
+            state = Array.Empty<float>();
             KerasModelFile keras = SavedModelReader.ToKerasFile(file);
             string[] names = denseNames.AsSpan().ToArray();
-            FormatResult<List<KerasDenseLayer>> selected = KerasDenseWeights.Select(keras, names.Length > 0 ? names : null);
-            FormatResult<float[]> arranged = selected.Value is { } dense
-                ? KerasDenseWeights.Arrange(dense, layers.Where(l => l.Kind == LayerKind.Dense).Select(l => (l.Inputs, l.Units, l.UseBias)).ToList())
-                : FormatResult<float[]>.Fail(selected.Error!);
+            string[] classes = weightClasses.Count == names.Length ? weightClasses.AsSpan().ToArray() : names.Select(_ => "Dense").ToArray();
+            var expected = names.Length > 0 ? names.Select((n, i) => new KeyValuePair<string, string>(n, classes[i])).ToList() : null;
+            var slots = new List<KerasWeightSlot>();
+            foreach (LayerSpec layer in layers)
+            {
+                if (layer.Kind == LayerKind.Dense) slots.Add(new KerasWeightSlot("Dense", layer.Inputs, layer.Units, layer.UseBias, 0));
+                else if (layer.Kind == LayerKind.Affine && layer.Affine.Stored) slots.Add(new KerasWeightSlot(layer.Affine.ClassName, layer.Inputs, layer.Units, false, layer.Affine.StoredNames.Length));
+            }
+            var selected = KerasModelWeights.Select(keras, expected);
+            FormatResult<KerasArrangedWeights> arranged = selected.Value is { } chosen
+                ? KerasModelWeights.Arrange(chosen, slots)
+                : FormatResult<KerasArrangedWeights>.Fail(selected.Error!);
             if (arranged.Value is null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KerasWeightsMisfit, request.Attribute, request.Name, path, arranged.Error));
                 return null;
             }
-            return arranged.Value;
+            state = arranged.Value.State;
+            return arranged.Value.Parameters;
         }
 
         /// <summary>Why the TensorFlow.js <c>weightsManifest</c> does not describe the raw float32 stream the layers expect, or null.</summary>

@@ -15,9 +15,10 @@ namespace ModelGen.Generator.Parsing
         /// The declared layers and weights of <paramref name="network"/>, or null with <paramref name="error"/> set (and
         /// <paramref name="batchNormalization"/> true when the reason is a BatchNormalization layer).
         /// </summary>
-        public static DeclaredLayer[]? Map(ImportedNetwork network, out float[] weights, out string? error, out bool batchNormalization)
+        public static DeclaredLayer[]? Map(ImportedNetwork network, out float[] weights, out float[] state, out string? error, out bool batchNormalization)
         {
             weights = System.Array.Empty<float>();
+            state = System.Array.Empty<float>();
             batchNormalization = false;
             error = network.UnsupportedLayer();
             if (error is not null)
@@ -36,6 +37,9 @@ namespace ModelGen.Generator.Parsing
                     case ImportedActivation a:
                         declared.Add(new DeclaredLayer(LayerKind.Activation, 0, Spec(a), false, Initializer.Zeros, Initializer.Zeros));
                         break;
+                    case ImportedBatchNorm b:
+                        declared.Add(DeclaredLayer.AffineLayer(new AffineSpec(ModelGen.Formats.AffineKind.BatchNormalization, b.Epsilon, true, true, false, default, b.Source)));
+                        break;
                     case ImportedDropout x:
                         declared.Add(DeclaredLayer.Dropout(x.Rate));
                         break;
@@ -45,6 +49,7 @@ namespace ModelGen.Generator.Parsing
                 }
             }
             weights = network.FlatParameters();
+            state = network.State();
             return declared.ToArray();
         }
 

@@ -23,7 +23,8 @@ namespace ModelGen.Generator.Parsing
     /// <param name="Layers">The layers (empty when the file is refused).</param>
     /// <param name="Description">IR version, opset and writer, for the generated docs.</param>
     /// <param name="BatchNormalization">True when the file was refused for a BatchNormalization layer (MGEN066).</param>
-    internal sealed record SavedOnnxModel(int InputSize, EquatableArray<DeclaredLayer> Layers, string Description, bool BatchNormalization);
+    /// <param name="State">The batch normalization layers' vectors (the model's non-trainable state), in layer order.</param>
+    internal sealed record SavedOnnxModel(int InputSize, EquatableArray<DeclaredLayer> Layers, string Description, bool BatchNormalization, EquatableArray<float> State = default);
 
     /// <summary>
     /// Decodes saved model files (<c>[Model("m.keras")]</c>, and Keras weights files named by <c>Weights</c>), recognized by
@@ -92,7 +93,7 @@ namespace ModelGen.Generator.Parsing
             var empty = new EquatableArray<float>(Array.Empty<float>());
             FormatResult<ImportedNetwork> result = OnnxReader.Read(bytes);
             if (result.Value is not { } network) return new WeightsFile(source, OnnxFormat, empty, result.Error);
-            DeclaredLayer[]? declared = OnnxSpecMapper.Map(network, out float[] weights, out string? error, out bool batchNormalization);
+            DeclaredLayer[]? declared = OnnxSpecMapper.Map(network, out float[] weights, out float[] state, out string? error, out bool batchNormalization);
             if (declared is null)
             {
                 return new WeightsFile(source, OnnxFormat, empty, error)
@@ -106,7 +107,7 @@ namespace ModelGen.Generator.Parsing
             }
             return new WeightsFile(source, OnnxFormat, new EquatableArray<float>(weights), null)
             {
-                Onnx = new SavedOnnxModel(network.InputSize, new EquatableArray<DeclaredLayer>(declared), network.Description, false),
+                Onnx = new SavedOnnxModel(network.InputSize, new EquatableArray<DeclaredLayer>(declared), network.Description, false, new EquatableArray<float>(state)),
             };
         }
 

@@ -39,6 +39,9 @@ namespace ModelGen
             byte[] bytes = ReadAll(stream, name);
             ImportedNetwork network = OnnxReader.Read(bytes).GetValueOrThrow(name);
             float[] values = Check(model, network, name);
+            float[] state = CheckState(model, network, name);
+            // The state is checked and folded before anything changes; then both are set.
+            SetState(model, state, name);
             values.AsSpan().CopyTo(model.Parameters);
         }
 
@@ -78,13 +81,43 @@ namespace ModelGen
             return values;
         }
 
+        /// <summary>The file's batch normalization vectors in the model's non-trainable layout, after checking their sizes.</summary>
+        internal static float[] CheckState(IModel model, ImportedNetwork network, string name)
+        {
+            int[] fileSizes = network.StateSizes();
+            ReadOnlySpan<int> modelSizes = model.NonTrainableTensorSizes;
+            if (fileSizes.Length != modelSizes.Length)
+            {
+                throw new InvalidDataException($"{name} has {fileSizes.Length / 4} BatchNormalization layers ({fileSizes.Length} vectors); the model has {modelSizes.Length} normalization vectors");
+            }
+            for (int t = 0; t < fileSizes.Length; t++)
+            {
+                if (fileSizes[t] != modelSizes[t]) throw new InvalidDataException($"{name}: normalization vector {t} has {fileSizes[t]} values; the model's has {modelSizes[t]}");
+            }
+            return network.State();
+        }
+
+        /// <summary>Sets the non-trainable state, turning the model's refusal (a value it cannot fold) into <see cref="InvalidDataException"/>.</summary>
+        internal static void SetState(IModel model, float[] state, string name)
+        {
+            if (state.Length == 0 && model.NonTrainableParameterCount == 0) return;
+            try
+            {
+                model.SetNonTrainableParameters(state);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"{name}: {e.Message}", e);
+            }
+        }
+
         // The function the model's last layer applies: the last activation after the last dense layer (linear if none).
         private static Activation LastActivation(ImportedNetwork network)
         {
             Activation last = Activation.Linear;
             foreach (ImportedLayer layer in network.Layers)
             {
-                if (layer is ImportedDense) last = Activation.Linear;
+                if (layer is ImportedDense or ImportedBatchNorm) last = Activation.Linear;
                 else if (layer is ImportedActivation a) last = a.Kind;
             }
             return last;

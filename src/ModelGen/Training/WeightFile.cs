@@ -41,11 +41,58 @@ namespace ModelGen
             stream.Write(data);
         }
 
-        /// <summary>Loads parameters saved by <see cref="Save(IModel, string)"/>.</summary>
+        /// <summary>
+        /// Loads a weights file of any format ModelGen reads, recognized by content and name: ModelGen's own (saved by
+        /// <see cref="Save(IModel, string)"/>, starting "MGW1"); a Keras file (a zip or HDF5 file, or a name ending in
+        /// <c>.keras</c> / <c>.h5</c>: <see cref="LoadKeras"/>); an ONNX file (a name ending in <c>.onnx</c>:
+        /// <see cref="OnnxWeights.Load(IModel, string)"/>); safetensors (<see cref="LoadSafetensors"/>). Anything else is read as
+        /// ModelGen's format. A file that does not fit throws <see cref="InvalidDataException"/> naming the problem, and
+        /// the model is left unchanged. Raw float32 has no signature: load it with <see cref="LoadRaw(IModel, string)"/>.
+        /// </summary>
         public static void Load(IModel model, string path)
         {
+            ArgumentNullException.ThrowIfNull(model);
+            ArgumentNullException.ThrowIfNull(path);
+            switch (Detect(path))
+            {
+                case DetectedFormat.Keras:
+                    LoadKeras(model, path);
+                    return;
+                case DetectedFormat.Onnx:
+                    OnnxWeights.Load(model, path);
+                    return;
+                case DetectedFormat.Safetensors:
+                    LoadSafetensors(model, path);
+                    return;
+            }
             using FileStream stream = File.OpenRead(path);
             Load(model, stream);
+        }
+
+        private enum DetectedFormat { Mgw1, Keras, Onnx, Safetensors }
+
+        // The format of the file at path, from its first bytes (signatures) and then its name.
+        private static DetectedFormat Detect(string path)
+        {
+            byte[] head;
+            using (FileStream stream = File.OpenRead(path))
+            {
+                head = new byte[(int)Math.Min(stream.Length, 1 << 16)];
+                int read = 0;
+                while (read < head.Length)
+                {
+                    int n = stream.Read(head, read, head.Length - read);
+                    if (n == 0) break;
+                    read += n;
+                }
+            }
+            if (head.Length >= 4 && head[0] == (byte)'M' && head[1] == (byte)'G' && head[2] == (byte)'W' && head[3] == (byte)'1') return DetectedFormat.Mgw1;
+            if (Formats.Zip.ZipReader.HasSignature(head) || Formats.Hdf5.Hdf5File.HasSignature(head)) return DetectedFormat.Keras;
+            string name = path.ToLowerInvariant();
+            if (name.EndsWith(".keras", StringComparison.Ordinal) || name.EndsWith(".h5", StringComparison.Ordinal) || name.EndsWith(".hdf5", StringComparison.Ordinal)) return DetectedFormat.Keras;
+            if (name.EndsWith(".onnx", StringComparison.Ordinal)) return DetectedFormat.Onnx;
+            if (name.EndsWith(".safetensors", StringComparison.Ordinal) || SafetensorsFormat.LooksLike(head)) return DetectedFormat.Safetensors;
+            return DetectedFormat.Mgw1;
         }
 
         /// <summary>Reads parameters written by <see cref="Save(IModel, Stream)"/>.</summary>
@@ -148,8 +195,9 @@ namespace ModelGen
         /// Loads the weights of a Keras file into <paramref name="model"/>: a <c>.keras</c> zip (Keras 3, tf.keras 2.13+), a
         /// full-model <c>.h5</c> (Keras 1.2 to 3), or a weights-only <c>.h5</c> / <c>.weights.h5</c>. The format is recognized by
         /// content. Each Dense layer's kernel <c>[inputs, units]</c> and bias are matched to the model's layers in order and
-        /// checked: the file must hold exactly the model's Dense layers with the model's sizes. Anything else (a layer with
-        /// weights that is not Dense, such as BatchNormalization or Conv1D; float64 weights; a different layer size) throws
+        /// checked: the file must hold exactly the model's Dense layers with the model's sizes; the vectors of its BatchNormalization
+        /// and adapted Normalization layers become the model's non-trainable state. Anything else (a layer with weights of another
+        /// class, such as Conv1D; float64 weights; a different layer size) throws
         /// <see cref="InvalidDataException"/> naming the layer, and the model is left unchanged.
         /// </summary>
         /// <param name="model">The model to load into.</param>
@@ -166,15 +214,19 @@ namespace ModelGen
             string? architecture = architectureJsonPath is null ? null : File.ReadAllText(architectureJsonPath);
             Formats.Keras.KerasModelFile file = Formats.Keras.KerasFileReader.Read(bytes, architecture).GetValueOrThrow($"The Keras file '{path}' cannot be read");
             string? config = file.ConfigJson ?? architecture;
-            List<string>? denseNames = null;
+            List<KeyValuePair<string, string>>? expected = null;
             if (config is not null)
             {
                 try
                 {
-                    denseNames = new List<string>();
+                    expected = new List<KeyValuePair<string, string>>();
                     foreach (Formats.Keras.KerasConfigLayer layer in Formats.Keras.KerasConfigLayers.Read(config).Value)
                     {
-                        if (layer.ClassName == "Dense") denseNames.Add(layer.Name);
+                        if (layer.ClassName == "Dense" || layer.ClassName == "BatchNormalization"
+                            || (layer.ClassName == "Normalization" && (file.UnorderedClassLayout || file.Find(layer.Name) is { Weights.Count: > 0 })))
+                        {
+                            expected.Add(new KeyValuePair<string, string>(layer.Name, layer.ClassName));
+                        }
                     }
                 }
                 catch (Formats.FileFormatException e)
@@ -182,38 +234,57 @@ namespace ModelGen
                     throw new InvalidDataException($"The Keras file '{path}' cannot be read: {e.Message}");
                 }
             }
-            List<Formats.Keras.KerasDenseLayer> dense = Formats.Keras.KerasDenseWeights.Select(file, denseNames).GetValueOrThrow($"The Keras file '{path}' does not fit the model");
+            List<KeyValuePair<Formats.Keras.KerasLayerWeights, string>> chosen = Formats.Keras.KerasModelWeights.Select(file, expected).GetValueOrThrow($"The Keras file '{path}' does not fit the model");
 
-            // The model's Dense layers, read from its tensor sizes: a kernel of inputs x units, then a bias of units if the
-            // file's layer has one and the model has a tensor of that size there.
+            // The model's weight layers, read from its tensor sizes: a Dense kernel of inputs x units, then a bias of units if
+            // the file's layer has one and the model has a tensor of that size there; an affine layer's vectors of the running
+            // width in the non-trainable state.
             ReadOnlySpan<int> sizes = model.TensorSizes;
-            var expected = new List<(int Inputs, int Units, bool UseBias)>();
-            int t = 0, width = model.InputSize;
-            foreach (Formats.Keras.KerasDenseLayer layer in dense)
+            ReadOnlySpan<int> stateSizes = model.NonTrainableTensorSizes;
+            var slots = new List<Formats.Keras.KerasWeightSlot>();
+            int t = 0, u = 0, width = model.InputSize;
+            foreach (KeyValuePair<Formats.Keras.KerasLayerWeights, string> pair in chosen)
             {
+                Formats.Keras.KerasLayerWeights layer = pair.Key;
+                if (pair.Value != "Dense")
+                {
+                    int vectors = 0;
+                    foreach (Formats.Keras.KerasTensor tensor in layer.Weights) if (tensor.Shape.Length > 0) vectors++;
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        if (u + v >= stateSizes.Length || stateSizes[u + v] != width)
+                        {
+                            throw new InvalidDataException($"The Keras file '{path}' does not fit the model: its {pair.Value} layer '{layer.Name}' has {vectors} vectors over {width} features; the model's normalization state has {(u + v < stateSizes.Length ? "a vector of " + stateSizes[u + v] : "no more vectors")} there.");
+                        }
+                    }
+                    slots.Add(new Formats.Keras.KerasWeightSlot(pair.Value, width, width, false, vectors));
+                    u += vectors;
+                    continue;
+                }
                 if (t >= sizes.Length)
                 {
-                    throw new InvalidDataException($"The Keras file '{path}' has {dense.Count} Dense layers; the model has {expected.Count} ({DescribeLayers(expected)}).");
+                    throw new InvalidDataException($"The Keras file '{path}' has more Dense layers than the model ({slots.Count} fit): '{layer.Name}' is one too many.");
                 }
-                if (sizes[t] % width != 0) throw new InvalidDataException($"The Keras file '{path}' does not fit the model: its Dense layer {layer.Describe()} meets a model tensor of {sizes[t]} values after a width of {width}.");
+                if (sizes[t] % width != 0) throw new InvalidDataException($"The Keras file '{path}' does not fit the model: its Dense layer '{layer.Name}' meets a model tensor of {sizes[t]} values after a width of {width}.");
                 int units = sizes[t] / width;
-                bool bias = layer.Bias is not null && t + 1 < sizes.Length && sizes[t + 1] == units;
-                expected.Add((width, units, bias));
+                bool bias = layer.Weights.Count == 2 && t + 1 < sizes.Length && sizes[t + 1] == units;
+                slots.Add(new Formats.Keras.KerasWeightSlot("Dense", width, units, bias, 0));
                 t += bias ? 2 : 1;
                 width = units;
             }
-            if (t != sizes.Length) throw new InvalidDataException($"The Keras file '{path}' has {dense.Count} Dense layers ({string.Join("; ", dense.ConvertAll(d => d.Describe()))}); the model has more.");
-            float[] values = Formats.Keras.KerasDenseWeights.Arrange(dense, expected).GetValueOrThrow($"The Keras file '{path}' does not fit the model");
+            if (t != sizes.Length) throw new InvalidDataException($"The Keras file '{path}' has {slots.Count} weight layers ({string.Join("; ", slots.ConvertAll(d => d.Describe()))}); the model has more Dense layers.");
+            if (u != stateSizes.Length) throw new InvalidDataException($"The Keras file '{path}' holds {u} normalization vectors (BatchNormalization, Normalization); the model has {stateSizes.Length}.");
+            Formats.Keras.KerasArrangedWeights arranged = Formats.Keras.KerasModelWeights.Arrange(chosen, slots).GetValueOrThrow($"The Keras file '{path}' does not fit the model");
+            float[] values = arranged.Parameters;
             if (values.Length != model.ParameterCount) throw new InvalidDataException($"The Keras file '{path}' holds {values.Length} weights; the model has {model.ParameterCount} parameters.");
             for (int i = 0; i < values.Length; i++)
             {
                 if (!float.IsFinite(values[i])) throw new InvalidDataException($"The Keras file '{path}' holds a non-finite weight ({values[i]}) at parameter {i}.");
             }
+            // The state is checked and folded before anything changes; then both are set.
+            OnnxWeights.SetState(model, arranged.State, $"The Keras file '{path}'");
             values.CopyTo(model.Parameters);
         }
-
-        private static string DescribeLayers(List<(int Inputs, int Units, bool UseBias)> layers) =>
-            string.Join("; ", layers.ConvertAll(l => $"[{l.Inputs}, {l.Units}]" + (l.UseBias ? $" + [{l.Units}]" : "")));
 
         /// <summary>Writes the parameters as raw little-endian float32 values.</summary>
         public static void SaveRaw(IModel model, string path)

@@ -24,6 +24,7 @@ namespace ModelGen.Generator.Tests.Emit
             yield return (GeneratorHarness.Run(SnapshotTests.LayerMajorSource), "Samples.LayerMajor");
             yield return (GeneratorHarness.Run(SnapshotTests.ActivationFirstSource), "Samples.Layers.ActivationFirst");
             yield return (GeneratorHarness.Run(SnapshotTests.VectorWiseActivationsSource), "Samples.VectorWise");
+            yield return (Pipeline.AffineLayerGeneratorTests.RunAffine(), "Samples.Affine.Normalized");
         }
 
         // The names a model class declares in the compiled output: members and nested types, without constructors, accessors

@@ -178,6 +178,12 @@ namespace ModelGen.Generator.Parsing
             return true;
         }
 
+        /// <summary>The running width: features per sample after the layers so far (-1 while the shape is not flat or not known).</summary>
+        public int Width => _dims is null ? -1 : _width;
+
+        /// <summary>Adds an affine layer (BatchNormalization, Normalization, Rescaling): the width does not change.</summary>
+        public void AddAffine(AffineSpec affine) => _layers.Add(DeclaredLayer.AffineLayer(affine));
+
         /// <summary>Adds a dropout layer of rate <paramref name="rate"/>, or reports MGEN027 when it is not a number in [0, 1).</summary>
         public void AddDropout(JsonNode rate, string what)
         {

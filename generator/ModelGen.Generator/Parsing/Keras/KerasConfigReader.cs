@@ -68,17 +68,22 @@ namespace ModelGen.Generator.Parsing
         public static JsonModelFile Read(JsonNode model, KerasDialect dialect, string format, JsonReport report)
         {
             var stack = new LayerStackBuilder(report);
-            EquatableArray<string> denseNames = ReadLayers(model, dialect, report, stack);
-            return JsonModelReader.Result(report, format, stack) with { DenseLayerNames = denseNames };
+            EquatableArray<string> denseNames = ReadLayers(model, dialect, report, stack, out EquatableArray<string> classes);
+            return JsonModelReader.Result(report, format, stack) with { DenseLayerNames = denseNames, WeightLayerClasses = classes };
         }
 
         /// <summary>Reads the layers of <paramref name="model"/> onto <paramref name="stack"/>; returns each Dense layer's Keras name, in order.</summary>
-        public static EquatableArray<string> ReadLayers(JsonNode model, KerasDialect dialect, JsonReport report, LayerStackBuilder stack)
+        public static EquatableArray<string> ReadLayers(JsonNode model, KerasDialect dialect, JsonReport report, LayerStackBuilder stack) =>
+            ReadLayers(model, dialect, report, stack, out _);
+
+        /// <summary>As above; <paramref name="classes"/> receives the class of each named weight layer.</summary>
+        public static EquatableArray<string> ReadLayers(JsonNode model, KerasDialect dialect, JsonReport report, LayerStackBuilder stack, out EquatableArray<string> classes)
         {
             var layers = new KerasLayerReader(report, stack, dialect);
             if (KerasTopologyReader.ReadChain(model, report) is { } chain) layers.ReadLayers(chain);
             var names = new string[layers.DenseNames.Count];
             for (int i = 0; i < names.Length; i++) names[i] = layers.DenseNames[i];
+            classes = new EquatableArray<string>(System.Linq.Enumerable.ToArray(layers.WeightClasses));
             return new EquatableArray<string>(names);
         }
     }

@@ -27,8 +27,10 @@ namespace ModelGen.Generator.Parsing
         private readonly KerasActivationReader _activations;
         /// <summary>Maps initializers.</summary>
         private readonly KerasInitializerReader _initializers;
-        /// <summary>The Keras name of each Dense layer added, in order.</summary>
+        /// <summary>The Keras name of each layer added that holds weights (Dense, BatchNormalization, adapted Normalization), in order.</summary>
         private readonly List<string> _denseNames = new();
+        /// <summary>The class of each layer in <see cref="_denseNames"/>.</summary>
+        private readonly List<string> _weightClasses = new();
 
         /// <summary>Creates a reader of <paramref name="dialect"/> layers onto <paramref name="stack"/>.</summary>
         public KerasLayerReader(JsonReport report, LayerStackBuilder stack, KerasDialect dialect)
@@ -41,6 +43,9 @@ namespace ModelGen.Generator.Parsing
 
         /// <summary>The Keras name of each Dense layer added so far, in order (the name weights are stored under in HDF5 files).</summary>
         public IReadOnlyList<string> DenseNames => _denseNames;
+
+        /// <summary>The class of each layer of <see cref="DenseNames"/> (<c>Dense</c>, <c>BatchNormalization</c>, <c>Normalization</c>).</summary>
+        public IReadOnlyList<string> WeightClasses => _weightClasses;
 
         /// <summary>Reads the layers of <paramref name="chain"/>, in order.</summary>
         public void ReadLayers(KerasChain chain)
@@ -144,6 +149,12 @@ namespace ModelGen.Generator.Parsing
                     case "SpatialDropout3D":
                         // Identities at inference.
                         break;
+                    case "BatchNormalization":
+                    case "Normalization":
+                    case "Rescaling":
+                        EnsureShape(classNode, layer, modelConfig);
+                        ReadAffine(className, classNode, config, label, name);
+                        break;
                     case "Flatten":
                         EnsureShape(classNode, layer, modelConfig);
                         _stack.Flatten(config?["data_format"], classNode);
@@ -243,7 +254,138 @@ namespace ModelGen.Generator.Parsing
                 ok = false;
             }
             if (!ok || activation is null) return;
-            if (_stack.AddDense(units, activation.Value, activationSpan, useBias, kernel, bias, classNode, flat)) _denseNames.Add(name ?? "");
+            if (_stack.AddDense(units, activation.Value, activationSpan, useBias, kernel, bias, classNode, flat))
+            {
+                _denseNames.Add(name ?? "");
+                _weightClasses.Add("Dense");
+            }
+        }
+
+        /// <summary>
+        /// Reads a BatchNormalization (inference mode: frozen), Normalization or Rescaling layer as a fixed affine map over the
+        /// features. BatchNormalization and Normalization act on the last axis of a flat input only.
+        /// </summary>
+        private void ReadAffine(string className, JsonNode classNode, JsonNode? config, string label, string? name)
+        {
+            bool ok = true;
+            if (className == "Rescaling")
+            {
+                // x * scale + offset with scalars: element-wise, so any input shape.
+                double scale = ReadScalar(config, "scale", double.NaN, classNode, label, ref ok);
+                double offset = ReadScalar(config, "offset", 0.0, classNode, label, ref ok);
+                if (ok) _stack.AddAffine(new AffineSpec(ModelGen.Formats.AffineKind.Rescaling, 0, false, false, false, new EquatableArray<double>(new[] { scale, offset }), name ?? ""));
+                return;
+            }
+            if (!_stack.CheckFlat(classNode, label)) return;
+            if (config is null)
+            {
+                _report.Report(DiagnosticDescriptors.JsonMissingProperty, classNode.Span, label, "'config'");
+                return;
+            }
+            JsonNode? axis = config["axis"];
+            if (axis is not null && !IsLastAxis(axis))
+            {
+                _report.Report(DiagnosticDescriptors.JsonInvalidValue, JsonReport.Head(axis), "'axis' of " + label,
+                    "-1 (the features axis: ModelGen normalizes the last axis of a flat input)", axis.Describe());
+                ok = false;
+            }
+            if (className == "BatchNormalization")
+            {
+                double epsilon = ReadScalar(config, "epsilon", 1e-3, classNode, label, ref ok);
+                if (ok && !(epsilon >= 0))
+                {
+                    _report.Report(DiagnosticDescriptors.JsonInvalidValue, JsonReport.Head(config["epsilon"]!), "'epsilon' of " + label, "a number of at least 0", config["epsilon"]!.Describe());
+                    ok = false;
+                }
+                bool center = _report.ReadBool(config, "center", true, label, ref ok);
+                bool scale = _report.ReadBool(config, "scale", true, label, ref ok);
+                // Keras 1: mode 0 is feature-wise normalization; modes 1 and 2 use the batch's statistics.
+                if (config["mode"] is { IsNull: false } mode && !(mode.TryGetInteger(out long m) && m == 0))
+                {
+                    _report.Report(DiagnosticDescriptors.JsonInvalidValue, mode.Span, "'mode' of " + label, "0 (feature-wise, with the moving statistics)", mode.Describe());
+                    ok = false;
+                }
+                if (!ok) return;
+                _stack.AddAffine(new AffineSpec(ModelGen.Formats.AffineKind.BatchNormalization, epsilon, center, scale, false, default, name ?? ""));
+                _denseNames.Add(name ?? "");
+                _weightClasses.Add(className);
+                return;
+            }
+            bool invert = _report.ReadBool(config, "invert", false, label, ref ok);
+            JsonNode? mean = config["mean"], variance = config["variance"];
+            bool given = mean is { IsNull: false } || variance is { IsNull: false };
+            double[] constants = new double[0];
+            if (given)
+            {
+                double[]? m = ReadVector(mean, "'mean' of " + label, classNode), v = ReadVector(variance, "'variance' of " + label, classNode);
+                if (m is null || v is null) return;
+                if (m.Length != v.Length)
+                {
+                    _report.Report(DiagnosticDescriptors.JsonInvalidValue, JsonReport.Head(variance!), "'variance' of " + label, m.Length + " value(s), as 'mean'", v.Length + " value(s)");
+                    return;
+                }
+                constants = new double[2 * m.Length];
+                m.CopyTo(constants, 0);
+                v.CopyTo(constants, m.Length);
+            }
+            if (!ok) return;
+            _stack.AddAffine(new AffineSpec(ModelGen.Formats.AffineKind.Normalization, 0, false, false, invert, new EquatableArray<double>(constants), name ?? ""));
+            if (!given)
+            {
+                _denseNames.Add(name ?? "");
+                _weightClasses.Add(className);
+            }
+        }
+
+        // -1, or [-1], or Keras 2's built form [1] (the features axis of a [batch, features] input).
+        private static bool IsLastAxis(JsonNode axis)
+        {
+            if (axis.IsArray)
+            {
+                if (axis.Items.Length != 1) return false;
+                axis = axis.Items[0];
+            }
+            return axis.TryGetInteger(out long a) && (a == -1 || a == 1);
+        }
+
+        // A number property (required when fallback is NaN).
+        private double ReadScalar(JsonNode? config, string key, double fallback, JsonNode anchor, string label, ref bool ok)
+        {
+            JsonNode? node = config?[key];
+            if (node is null || node.IsNull)
+            {
+                if (!double.IsNaN(fallback)) return fallback;
+                _report.Report(DiagnosticDescriptors.JsonMissingProperty, anchor.Span, label, "'" + key + "'");
+                ok = false;
+                return fallback;
+            }
+            if (node.IsNumber && !double.IsNaN(node.Number) && !double.IsInfinity(node.Number)) return node.Number;
+            _report.Report(DiagnosticDescriptors.JsonInvalidValue, JsonReport.Head(node), "'" + key + "' of " + label, "a finite number", node.Describe());
+            ok = false;
+            return fallback;
+        }
+
+        // A Normalization's config mean or variance: one number, or one per feature (a list, possibly nested once as [[...]]).
+        private double[]? ReadVector(JsonNode? node, string what, JsonNode anchor)
+        {
+            if (node is null || node.IsNull)
+            {
+                _report.Report(DiagnosticDescriptors.JsonMissingProperty, anchor.Span, what.Substring(what.IndexOf(" of ", System.StringComparison.Ordinal) + 4), what.Substring(0, what.IndexOf(" of ", System.StringComparison.Ordinal)));
+                return null;
+            }
+            if (node.IsNumber) return new[] { node.Number };
+            JsonNode list = node.IsArray && node.Items.Length == 1 && node.Items[0].IsArray ? node.Items[0] : node;
+            int width = _stack.Width;
+            bool fits = list.IsArray && (width < 0 || list.Items.Length == width || list.Items.Length == 1);
+            var values = new double[list.IsArray ? list.Items.Length : 0];
+            for (int i = 0; fits && i < values.Length; i++)
+            {
+                fits = list.Items[i].IsNumber;
+                values[i] = list.Items[i].Number;
+            }
+            if (fits && values.Length > 0) return values;
+            _report.Report(DiagnosticDescriptors.JsonInvalidValue, JsonReport.Head(node), what, "a number or a list of " + (width < 0 ? "one number per feature" : width + " numbers"), node.Describe());
+            return null;
         }
 
         /// <summary>Reads a Dense config's <c>units</c> (Keras 1: <c>output_dim</c>); 0 after reporting a problem.</summary>

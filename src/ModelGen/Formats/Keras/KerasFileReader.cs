@@ -368,6 +368,13 @@ namespace ModelGen.Formats.Keras
         {
             if (!dataset.IsDataset) throw new FileFormatException($"weight '{name}' of layer '{layer}' is not a dataset");
             Hdf5Datatype type = dataset.Datatype;
+            if (type.IsInteger && dataset.Shape.Length == 0)
+            {
+                // A scalar integer: Normalization's sample count (Keras stores it as int64). It takes no part in a forward
+                // pass; kept as its value so that the layer's tensors line up.
+                double[] count = dataset.ReadDoubles();
+                return new KerasTensor(name, new int[0], count.Length == 1 ? new[] { (float)count[0] } : new float[0]);
+            }
             if (!type.IsFloat || type.Size != 4)
             {
                 throw new FileFormatException($"weight '{name}' of layer '{layer}' is {type.Describe()}; ModelGen models are float32, so a {type.Describe()} model cannot be loaded without changing its numbers");

@@ -33,23 +33,38 @@ namespace ModelGen.Formats.Onnx
         public string Description { get; }
 
         /// <summary>
-        /// Why ModelGen cannot build this network as a trainable model, or null. A batch normalization layer is the one
-        /// case: folding it into the dense layer beside it is exact at inference, but ModelGen's models train every
-        /// parameter, so the folded layer would train as a plain Dense instead of keeping the normalization frozen (as
-        /// Keras and PyTorch in eval mode do), and the parameters would not be the file's weights.
+        /// Why ModelGen cannot build this network, or null. Every layer the reader produces is supported now: batch
+        /// normalization runs as a frozen affine map whose vectors are the model's non-trainable state. Kept for callers.
         /// </summary>
-        public string? UnsupportedLayer()
+        public string? UnsupportedLayer() => null;
+
+        /// <summary>
+        /// The batch normalization layers' vectors in the model's non-trainable layout: per layer scale (gamma), B (beta),
+        /// mean, variance.
+        /// </summary>
+        public float[] State()
         {
+            var state = new List<float>();
             foreach (ImportedLayer layer in Layers)
             {
-                if (layer is ImportedBatchNorm)
-                {
-                    return layer.Source + " is batch normalization: ModelGen would have to fold it into the neighbouring dense layer, "
-                        + "and training would then update the folded weights instead of keeping the normalization frozen (its parameters "
-                        + "would not be the file's weights); fold it before exporting (e.g. torch.ao.quantization.fuse_modules or by hand) or remove it";
-                }
+                if (layer is not ImportedBatchNorm b) continue;
+                state.AddRange(b.Gamma);
+                state.AddRange(b.Beta);
+                state.AddRange(b.Mean);
+                state.AddRange(b.Variance);
             }
-            return null;
+            return state.ToArray();
+        }
+
+        /// <summary>The lengths of the vectors in <see cref="State"/>, in order (as <c>IModel.NonTrainableTensorSizes</c>).</summary>
+        public int[] StateSizes()
+        {
+            var sizes = new List<int>();
+            foreach (ImportedLayer layer in Layers)
+            {
+                if (layer is ImportedBatchNorm b) sizes.AddRange(new[] { b.Gamma.Length, b.Beta.Length, b.Mean.Length, b.Variance.Length });
+            }
+            return sizes.ToArray();
         }
 
         /// <summary>
