@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using ModelGen.Tests.Infrastructure;
 using Xunit;
 
 namespace ModelGen.Tests.Formats

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using ModelGen.Tests.Infrastructure;
 using Xunit;
 
 namespace ModelGen.Tests.Formats
