@@ -4,7 +4,7 @@ using System.Linq;
 using System.Text.Json;
 using ModelGen.Formats;
 using ModelGen.Formats.Onnx;
-using ModelGen.Tests.Onnx;
+using ModelGen.Tests.Formats.Onnx;
 
 // Reads every onnx_ and neg_onnx case of the real-models folder (argument or MODELGEN_REAL_MODELS), runs the mapped
 // network in float64 on the io.json inputs and compares with the expected outputs within the case's tolerance.
