@@ -192,28 +192,27 @@ namespace ModelGen
             int n = x.Length;
             float max = float.NegativeInfinity;
             for (int i = 0; i < n; i++) max = MathF.Max(max, x[i]);
-            if (Vector512.IsHardwareAccelerated && n >= 4 && n <= 16)
-            {
-                Span<float> padded = stackalloc float[16];
-                padded.Fill(float.NegativeInfinity);
-                x.CopyTo(padded);
-                Vector512<float> e = Vector512.Exp(Vector512.Create<float>(padded) - Vector512.Create(max));
-                (e * (1f / Vector512.Sum(e))).CopyTo(padded);
-                padded.Slice(0, n).CopyTo(y);
-                return;
-            }
             if (Vector256.IsHardwareAccelerated && n >= 4 && n <= 16)
             {
-                // The same on two 8-lane vectors: ten MathF.Exp calls cost more than the whole 64-32 dense layer before them.
+                // The row padded with -infinity (whose exponential is 0) to 16 lanes: one Vector512 or two Vector256
+                // exponentials, where ten MathF.Exp calls cost more than the whole 64-32 dense layer before them.
                 Span<float> padded = stackalloc float[16];
                 padded.Fill(float.NegativeInfinity);
                 x.CopyTo(padded);
-                Vector256<float> shift = Vector256.Create(max);
-                Vector256<float> e0 = Vector256.Exp(Vector256.Create<float>(padded) - shift);
-                Vector256<float> e1 = Vector256.Exp(Vector256.Create<float>(padded.Slice(8)) - shift);
-                Vector256<float> scale = Vector256.Create(1f / Vector256.Sum(e0 + e1));
-                (e0 * scale).CopyTo(padded);
-                (e1 * scale).CopyTo(padded.Slice(8));
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    Vector512<float> e = Vector512.Exp(Vector512.Create<float>(padded) - Vector512.Create(max));
+                    (e * (1f / Vector512.Sum(e))).CopyTo(padded);
+                }
+                else
+                {
+                    Vector256<float> shift = Vector256.Create(max);
+                    Vector256<float> e0 = Vector256.Exp(Vector256.Create<float>(padded) - shift);
+                    Vector256<float> e1 = Vector256.Exp(Vector256.Create<float>(padded.Slice(8)) - shift);
+                    Vector256<float> scale = Vector256.Create(1f / Vector256.Sum(e0 + e1));
+                    (e0 * scale).CopyTo(padded);
+                    (e1 * scale).CopyTo(padded.Slice(8));
+                }
                 padded.Slice(0, n).CopyTo(y);
                 return;
             }

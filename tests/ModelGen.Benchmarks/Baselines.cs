@@ -378,6 +378,21 @@ namespace ModelGen.Benchmarks
 
     internal static class Scalar
     {
+        /// <summary>Row-wise softmax of n rows of width values (max-shifted, one reciprocal per row); may be in place.</summary>
+        public static void Softmax(ReadOnlySpan<float> z, Span<float> y, int n, int width)
+        {
+            for (int s = 0; s < n; s++)
+            {
+                ReadOnlySpan<float> zs = z.Slice(s * width, width);
+                Span<float> ys = y.Slice(s * width, width);
+                float max = float.NegativeInfinity, sum = 0;
+                foreach (float v in zs) max = MathF.Max(max, v);
+                for (int j = 0; j < width; j++) sum += ys[j] = MathF.Exp(zs[j] - max);
+                float inv = 1f / sum;
+                for (int j = 0; j < width; j++) ys[j] *= inv;
+            }
+        }
+
         public static float Apply(Act act, float v) => act switch
         {
             Act.Relu => MathF.Max(v, 0f),

@@ -203,16 +203,7 @@ namespace ModelGen.Benchmarks
             }
             if (act == Act.Softmax)
             {
-                for (int s = 0; s < n; s++)
-                {
-                    ReadOnlySpan<float> zs = z.Slice(s * width, width);
-                    Span<float> ys = y.Slice(s * width, width);
-                    float max = float.NegativeInfinity, sum = 0;
-                    foreach (float v in zs) max = MathF.Max(max, v);
-                    for (int j = 0; j < width; j++) sum += ys[j] = MathF.Exp(zs[j] - max);
-                    float inv = 1f / sum;
-                    for (int j = 0; j < width; j++) ys[j] *= inv;
-                }
+                Scalar.Softmax(z, y, n, width);
                 return;
             }
             int count = n * width;
