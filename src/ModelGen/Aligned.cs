@@ -1,5 +1,7 @@
 using System;
+using System.Buffers.Binary;
 using System.ComponentModel;
+using System.IO;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -40,6 +42,29 @@ namespace ModelGen
         {
             float[] array = Allocate(values.Length, out int start);
             values.CopyTo(array.AsSpan(start));
+            return array;
+        }
+
+        /// <summary>
+        /// A pinned array holding, from its first 64-byte boundary on, the <paramref name="length"/> little-endian float32
+        /// values that <paramref name="base64"/> encodes (line breaks and spaces are skipped): read it back with
+        /// <see cref="Slice"/>. Generated models with more than 1,024 embedded weights store them this way: the compiler reads
+        /// one string literal about fifty times faster than a hundred thousand float literals.
+        /// </summary>
+        /// <exception cref="InvalidDataException">The text is not base64 of exactly <paramref name="length"/> floats.</exception>
+        public static float[] FromBase64(ReadOnlySpan<char> base64, int length)
+        {
+            float[] array = Allocate(length, out int start);
+            Span<byte> bytes = MemoryMarshal.AsBytes(array.AsSpan(start, length));
+            if (!Convert.TryFromBase64Chars(base64, bytes, out int written) || written != bytes.Length)
+            {
+                throw new InvalidDataException($"The embedded weights are not base64 text of {length} floats.");
+            }
+            if (!BitConverter.IsLittleEndian)
+            {
+                Span<int> bits = MemoryMarshal.Cast<byte, int>(bytes);
+                BinaryPrimitives.ReverseEndianness(bits, bits);
+            }
             return array;
         }
 

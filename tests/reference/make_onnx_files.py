@@ -168,6 +168,11 @@ def torch_files():
         export("torch_%s_op%d_%s" % (front, opset, "dyn" if dynamic else "fixed"), m, x_shape, opset, dynamic,
                "torch [N,1,4,4] -> %s -> MLP 16-10-3 relu" % front, seed)
         seed += 1
+    # More than 1,024 parameters (2,778): the generator embeds these as base64 text instead of float literals.
+    torch.manual_seed(seed)
+    m = Mlp([64, 32, 16, 10], torch.nn.ReLU, last=torch.nn.Softmax(dim=1))
+    export("torch_relu_softmax_large_op17", m, [64], 17, True, "torch MLP 64-32-16-10, relu, softmax(dim=1)", seed)
+    seed += 1
 
 
 # ---- graphs built with onnx.helper, as converters lay them out --------------------------------------------------

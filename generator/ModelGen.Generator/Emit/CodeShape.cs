@@ -96,6 +96,9 @@ namespace ModelGen.Generator.Emit
         /// <summary>Parameters above which <c>Predict</c> reads an aligned copy of the embedded weights instead of the constant data.</summary>
         public const int AlignedCopyThreshold = 1024;
 
+        /// <summary>Base64 characters per line of the embedded weights of a larger model (84 bytes, 21 floats).</summary>
+        public const int Base64PerLine = 112;
+
         /// <summary>Embedded weights written per line of the generated array.</summary>
         public const int WeightsPerLine = 8;
 

@@ -64,6 +64,9 @@ namespace ModelGen.Generator.Emit
         /// <summary>The embedded weights as a span over constant data.</summary>
         public const string Weights = "ModelGenWeights";
 
+        /// <summary>The embedded weights of a larger model as base64 text (a UTF-8 literal).</summary>
+        public const string WeightsBase64 = "ModelGenWeightsBase64";
+
         /// <summary>The nested class holding the aligned copy of the embedded weights.</summary>
         public const string WeightsCopy = "ModelGenWeightsCopy";
 
@@ -132,7 +135,7 @@ namespace ModelGen.Generator.Emit
         {
             ParametersField, DropoutRandomField, StartField, TraceField, TraceSamplesField,
             Backward, TraceBackwardA, TraceBackwardB, ComputeGradients, Forward, ForwardTrace, TraceInputDropped, TraceInputMask, InputSize,
-            TraceLossGradient, RunBackward, RunTrace, Trace, Weights, WeightsCopy,
+            TraceLossGradient, RunBackward, RunTrace, Trace, Weights, WeightsBase64, WeightsCopy,
             OutputSize, ParameterCount, Parameters, Predict, SeedDropout, Summary, TensorSizes, TraceWidth,
             ScratchField, AffineConstants, StateConstants, AffineField, StateField,
             NonTrainableParameterCount, NonTrainableParameters, NonTrainableTensorSizes, SetNonTrainableParameters,

@@ -42,6 +42,8 @@ namespace ModelGen.Tests.Formats.Onnx
     [Model("Data/onnx/gelu_op20_tanh.onnx")] public partial class OnnxGeluOp20Tanh { }
     [Model("Data/onnx/softmax_axis-1_op11.onnx")] public partial class OnnxSoftmaxAxism1Op11 { }
     [Model("Data/onnx/logsoftmax_axis1_op13.onnx")] public partial class OnnxLogsoftmaxAxis1Op13 { }
+    // 2,778 parameters: embedded as base64 text (more than 1,024), decoded on first use.
+    [Model("Data/onnx/torch_relu_softmax_large_op17.onnx")] public partial class OnnxTorchReluSoftmaxLargeOp17 { }
 
     /// <summary>
     /// The compiled-in ONNX models compute the float64 torch/numpy references of make_onnx_files.py through Predict and
@@ -49,7 +51,7 @@ namespace ModelGen.Tests.Formats.Onnx
     /// </summary>
     public sealed class OnnxModelTests
     {
-        public static TheoryData<string> Files() => new() { "torch_relu_softmax_op9_fixed.onnx", "torch_relu_softmax_op13_dyn.onnx", "torch_relu_softmax_op17_dyn.onnx", "torch_leakyrelu.onnx", "torch_leakyrelu_default.onnx", "torch_sigmoid.onnx", "torch_tanh.onnx", "torch_elu.onnx", "torch_selu.onnx", "torch_softplus.onnx", "torch_softsign.onnx", "torch_hardsigmoid.onnx", "torch_hardswish.onnx", "torch_hardswish_op13.onnx", "torch_silu.onnx", "torch_gelu_erf.onnx", "torch_gelu_erf_op9.onnx", "torch_logsoftmax_op11.onnx", "torch_logsoftmax_op13.onnx", "torch_flatten_op11_dyn.onnx", "torch_flatten_op9_fixed.onnx", "torch_view_op14_dyn.onnx", "torch_view_op9_fixed.onnx", "torch_view_size_op9_dyn.onnx", "torch_view_size_op13_dyn.onnx", "tf2onnx_like.onnx", "onnxmltools_ir3.onnx", "skl2onnx_like.onnx", "gemm_alpha_beta_hardsigmoid.onnx", "gelu_op20_none.onnx", "gelu_op20_tanh.onnx", "softmax_axis-1_op11.onnx", "logsoftmax_axis1_op13.onnx" };
+        public static TheoryData<string> Files() => new() { "torch_relu_softmax_op9_fixed.onnx", "torch_relu_softmax_op13_dyn.onnx", "torch_relu_softmax_op17_dyn.onnx", "torch_leakyrelu.onnx", "torch_leakyrelu_default.onnx", "torch_sigmoid.onnx", "torch_tanh.onnx", "torch_elu.onnx", "torch_selu.onnx", "torch_softplus.onnx", "torch_softsign.onnx", "torch_hardsigmoid.onnx", "torch_hardswish.onnx", "torch_hardswish_op13.onnx", "torch_silu.onnx", "torch_gelu_erf.onnx", "torch_gelu_erf_op9.onnx", "torch_logsoftmax_op11.onnx", "torch_logsoftmax_op13.onnx", "torch_flatten_op11_dyn.onnx", "torch_flatten_op9_fixed.onnx", "torch_view_op14_dyn.onnx", "torch_view_op9_fixed.onnx", "torch_view_size_op9_dyn.onnx", "torch_view_size_op13_dyn.onnx", "tf2onnx_like.onnx", "onnxmltools_ir3.onnx", "skl2onnx_like.onnx", "gemm_alpha_beta_hardsigmoid.onnx", "gelu_op20_none.onnx", "gelu_op20_tanh.onnx", "softmax_axis-1_op11.onnx", "logsoftmax_axis1_op13.onnx", "torch_relu_softmax_large_op17.onnx" };
 
         private static (IModel Model, Action<float[], float[]> Predict) Compiled(string file) => file switch
         {
@@ -86,6 +88,7 @@ namespace ModelGen.Tests.Formats.Onnx
             "gelu_op20_tanh.onnx" => (new OnnxGeluOp20Tanh(), (i, o) => OnnxGeluOp20Tanh.Predict(i, o)),
             "softmax_axis-1_op11.onnx" => (new OnnxSoftmaxAxism1Op11(), (i, o) => OnnxSoftmaxAxism1Op11.Predict(i, o)),
             "logsoftmax_axis1_op13.onnx" => (new OnnxLogsoftmaxAxis1Op13(), (i, o) => OnnxLogsoftmaxAxis1Op13.Predict(i, o)),
+            "torch_relu_softmax_large_op17.onnx" => (new OnnxTorchReluSoftmaxLargeOp17(), (i, o) => OnnxTorchReluSoftmaxLargeOp17.Predict(i, o)),
             _ => throw new ArgumentException(file),
         };
 
