@@ -201,14 +201,14 @@ namespace ModelGen
                 x.CopyTo(padded);
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    Vector512<float> e = Vector512.Exp(Vector512.Create<float>(padded) - Vector512.Create(max));
+                    Vector512<float> e = VectorMath.Exp(Vector512.Create<float>(padded) - Vector512.Create(max));
                     (e * (1f / Vector512.Sum(e))).CopyTo(padded);
                 }
                 else
                 {
                     Vector256<float> shift = Vector256.Create(max);
-                    Vector256<float> e0 = Vector256.Exp(Vector256.Create<float>(padded) - shift);
-                    Vector256<float> e1 = Vector256.Exp(Vector256.Create<float>(padded.Slice(8)) - shift);
+                    Vector256<float> e0 = VectorMath.Exp(Vector256.Create<float>(padded) - shift);
+                    Vector256<float> e1 = VectorMath.Exp(Vector256.Create<float>(padded.Slice(8)) - shift);
                     Vector256<float> scale = Vector256.Create(1f / Vector256.Sum(e0 + e1));
                     (e0 * scale).CopyTo(padded);
                     (e1 * scale).CopyTo(padded.Slice(8));

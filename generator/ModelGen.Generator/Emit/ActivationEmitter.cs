@@ -132,7 +132,7 @@ namespace ModelGen.Generator.Emit
                 Activation.Sigmoid => $"{TypeRefs.VectorMath}.Sigmoid({v})",
                 Activation.Silu => $"{TypeRefs.VectorMath}.Silu({v})",
                 Activation.Tanh => $"{TypeRefs.VectorMath}.Tanh({v})",
-                Activation.Exponential => $"{V}.Exp({v})",
+                Activation.Exponential => $"{TypeRefs.VectorMath}.Exp({v})",
                 Activation.HardSilu => $"{v} * {V}.Min({V}.Max({v} + {V}.Create(3f), {zero}), {V}.Create(6f)) / {V}.Create(6f)",
                 Activation.Softsign => $"{v} / ({F}.One + {V}.Abs({v}))",
                 _ => throw new System.ArgumentOutOfRangeException(nameof(a), a.Kind, "no vector form"),

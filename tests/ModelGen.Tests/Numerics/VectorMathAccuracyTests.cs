@@ -71,6 +71,37 @@ namespace ModelGen.Tests.Numerics
             Assert.True(worst <= 1e-6, $"{function}: relative error {worst:E2} at x = {worstAt:R} exceeds 1e-6");
         }
 
+        /// <summary>
+        /// Exp at the edges, on every width: infinities, NaN, overflow to +infinity just above ln(float.MaxValue), and the
+        /// subnormal results below -87.34 (within one subnormal step of float64's, rounded) down to 0 below -103.97.
+        /// </summary>
+        [Fact]
+        public void ExpKeepsInfinitiesNaNOverflowAndSubnormals()
+        {
+            float[] inputs = { float.PositiveInfinity, float.NegativeInfinity, float.NaN, 88.72f, 88.73f, 100f, -87.5f, -95f, -100f, -103.9f, -104f, -200f, 0f, -0f, 1f, -1f };
+            foreach (int bits in new[] { 128, 256, 512 })
+            {
+                var y = new float[inputs.Length];
+                int lanes = bits / 32;
+                for (int start = 0; start < inputs.Length; start += lanes)
+                {
+                    var lane = inputs.AsSpan(start, lanes).ToArray();
+                    var result = new float[lanes];
+                    Evaluate("exp", bits, lane, result);
+                    result.CopyTo(y, start);
+                }
+                for (int i = 0; i < inputs.Length; i++)
+                {
+                    double expected = Math.Exp(inputs[i]);
+                    string where = $"exp({inputs[i]:R}) on {bits} bits = {y[i]:R}, float64 {expected:R}";
+                    if (double.IsNaN(expected)) Assert.True(float.IsNaN(y[i]), where);
+                    else if (expected > float.MaxValue) Assert.True(float.IsPositiveInfinity(y[i]), where);
+                    else if (expected < 1.17549435e-38) Assert.True(Math.Abs(y[i] - expected) <= 1.5e-45, where);
+                    else Assert.True(Math.Abs(y[i] - expected) <= 3e-7 * expected, where);
+                }
+            }
+        }
+
         private static void Evaluate(string function, int bits, float[] x, float[] y)
         {
             switch (bits)
@@ -80,7 +111,7 @@ namespace ModelGen.Tests.Numerics
                     Vector128<float> v = Vector128.Create(x);
                     (function switch
                     {
-                        "exp" => Vector128.Exp(v),
+                        "exp" => VectorMath.Exp(v),
                         "sigmoid" => VectorMath.Sigmoid(v),
                         "silu" => VectorMath.Silu(v),
                         _ => VectorMath.Tanh(v),
@@ -92,7 +123,7 @@ namespace ModelGen.Tests.Numerics
                     Vector256<float> v = Vector256.Create(x);
                     (function switch
                     {
-                        "exp" => Vector256.Exp(v),
+                        "exp" => VectorMath.Exp(v),
                         "sigmoid" => VectorMath.Sigmoid(v),
                         "silu" => VectorMath.Silu(v),
                         _ => VectorMath.Tanh(v),
@@ -104,7 +135,7 @@ namespace ModelGen.Tests.Numerics
                     Vector512<float> v = Vector512.Create(x);
                     (function switch
                     {
-                        "exp" => Vector512.Exp(v),
+                        "exp" => VectorMath.Exp(v),
                         "sigmoid" => VectorMath.Sigmoid(v),
                         "silu" => VectorMath.Silu(v),
                         _ => VectorMath.Tanh(v),
