@@ -102,6 +102,48 @@ namespace ModelGen.Tests.Numerics
             }
         }
 
+        /// <summary>
+        /// <see cref="ActivationMath.Softmax"/> for every width from 1 to 20 (the scalar loop, the two overlapping Vector128
+        /// of 4-7 values and the two overlapping Vector256 of 8-16), in place and into another span, against float64 softmax;
+        /// a NaN anywhere makes every output NaN, as in Keras.
+        /// </summary>
+        [Fact]
+        public void SoftmaxOfEveryWidthMatchesFloat64()
+        {
+            var random = new Random(3);
+            for (int n = 1; n <= 20; n++)
+            {
+                for (int trial = 0; trial < 50; trial++)
+                {
+                    var x = new float[n];
+                    for (int i = 0; i < n; i++) x[i] = (float)((random.NextDouble() - 0.5) * (trial % 2 == 0 ? 20 : 2000));
+                    double max = double.NegativeInfinity;
+                    foreach (float v in x) max = Math.Max(max, v);
+                    double sum = 0;
+                    foreach (float v in x) sum += Math.Exp(v - max);
+                    var y = new float[n + 3];
+                    ActivationMath.Softmax(x, y.AsSpan(0, n));
+                    var inPlace = (float[])x.Clone();
+                    ActivationMath.Softmax(inPlace, inPlace);
+                    for (int i = 0; i < n; i++)
+                    {
+                        double expected = Math.Exp(x[i] - max) / sum;
+                        // Float arithmetic's own error: x - max rounded (relative error of exp up to |x - max| ulps),
+                        // the sum of n terms, and a few ulps of exp and division.
+                        double bound = 6e-8 * (Math.Abs(x[i] - max) + n + 8) * expected + 1e-37;
+                        Assert.True(Math.Abs(y[i] - expected) <= bound, $"n = {n}, element {i}: {y[i]:R}, float64 {expected:R}");
+                        Assert.Equal(y[i], inPlace[i]);
+                    }
+                    Assert.Equal(new float[3], y.AsSpan(n).ToArray());
+                }
+                var withNaN = new float[n];
+                withNaN[n / 2] = float.NaN;
+                var output = new float[n];
+                ActivationMath.Softmax(withNaN, output);
+                Assert.All(output, v => Assert.True(float.IsNaN(v), $"n = {n}: {v}"));
+            }
+        }
+
         private static void Evaluate(string function, int bits, float[] x, float[] y)
         {
             switch (bits)
