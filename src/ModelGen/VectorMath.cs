@@ -34,7 +34,7 @@ namespace ModelGen
             p = MultiplyAdd(p, r, Vector128.Create(0.5f));
             p = MultiplyAdd(p, r, Vector128<float>.One);
             p = MultiplyAdd(p, r, Vector128<float>.One);
-            Vector128<int> k = Vector128.ConvertToInt32(Vector128.MinNative(Vector128.MaxNative(n, Vector128.Create(-252f)), Vector128.Create(254f)));
+            Vector128<int> k = Vector128.ConvertToInt32Native(Vector128.MinNative(Vector128.MaxNative(n, Vector128.Create(-252f)), Vector128.Create(254f)));
             Vector128<int> half = k >> 1;
             Vector128<float> scale1 = ((half + Vector128.Create(127)) << 23).AsSingle();
             Vector128<float> scale2 = ((k - half + Vector128.Create(127)) << 23).AsSingle();
@@ -95,7 +95,7 @@ namespace ModelGen
             p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(0.5f));
             p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
             p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
-            Vector256<int> k = Vector256.ConvertToInt32(Vector256.MinNative(Vector256.MaxNative(n, Vector256.Create(-252f)), Vector256.Create(254f)));
+            Vector256<int> k = Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative(n, Vector256.Create(-252f)), Vector256.Create(254f)));
             Vector256<int> half = k >> 1;
             Vector256<float> scale1 = ((half + Vector256.Create(127)) << 23).AsSingle();
             Vector256<float> scale2 = ((k - half + Vector256.Create(127)) << 23).AsSingle();
@@ -156,7 +156,7 @@ namespace ModelGen
             p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(0.5f));
             p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
             p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
-            Vector512<int> k = Vector512.ConvertToInt32(Vector512.MinNative(Vector512.MaxNative(n, Vector512.Create(-252f)), Vector512.Create(254f)));
+            Vector512<int> k = Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.MaxNative(n, Vector512.Create(-252f)), Vector512.Create(254f)));
             Vector512<int> half = k >> 1;
             Vector512<float> scale1 = ((half + Vector512.Create(127)) << 23).AsSingle();
             Vector512<float> scale2 = ((k - half + Vector512.Create(127)) << 23).AsSingle();
