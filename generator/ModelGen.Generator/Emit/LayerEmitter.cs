@@ -636,7 +636,7 @@ namespace ModelGen.Generator.Emit
                             }
                             sum = $"t{q}{r}";
                         }
-                        w.WriteLine($"{Unsafe}.Add(ref dxr, (s + {q}) * {inputs} + i{(r == 0 ? "" : " + " + r)}) = {sum};");
+                        w.WriteLine($"{Unsafe}.Add(ref dxr, {(q == 0 ? "s" : $"(s + {q})")} * {inputs} + i{(r == 0 ? "" : " + " + r)}) = {sum};");
                     }
                 }
             }

@@ -78,8 +78,8 @@ namespace ModelGen.Generator.Emit
                         int l = layer.Index;
                         int inWidth = l == 0 ? spec.InputSize : spec.Layers[l - 1].Outputs;
                         int outWidth = layer.Layer.Outputs;
-                        string Source(string c) => l == 0 ? $"input.Slice((s + {c}) * {inWidth}" : $"{(l % 2 == 1 ? "a" : "b")}.Slice({c} * {inWidth}";
-                        string Target(string c) => l == layers - 1 ? $"output.Slice((s + {c}) * {outWidth}" : $"{(l % 2 == 0 ? "a" : "b")}.Slice({c} * {outWidth}";
+                        string Source(string c) => l == 0 ? $"input.Slice({(c == "0" ? "s" : $"(s + {c})")} * {inWidth}" : $"{(l % 2 == 1 ? "a" : "b")}.Slice({c} * {inWidth}";
+                        string Target(string c) => l == layers - 1 ? $"output.Slice({(c == "0" ? "s" : $"(s + {c})")} * {outWidth}" : $"{(l % 2 == 0 ? "a" : "b")}.Slice({c} * {outWidth}";
                         if (layer.ChunkRunsDenseKernels)
                         {
                             // The runtime's register-tiled kernel over the whole chunk (it packs large kernels strip by strip), then the
