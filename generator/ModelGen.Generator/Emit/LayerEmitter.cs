@@ -419,6 +419,8 @@ namespace ModelGen.Generator.Emit
                 return;
             }
             string total = count == "1" ? Int(width) : IsNumber(count) ? Int(int.Parse(count) * width) : $"{count} * {width}";
+            // A block of its own: the tiles before it may loop over a `j` of their own.
+            using var block = w.Braces();
             w.WriteLine("int j = 0;");
             if (ActivationEmitter.HasVectorForm(activation))
             {
