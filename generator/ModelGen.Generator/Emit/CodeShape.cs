@@ -27,6 +27,16 @@ namespace ModelGen.Generator.Emit
         public const int TileVectorsWideBatch = 2;
 
         /// <summary>
+        /// Accumulator vectors per tile of the <c>x4</c> form on the Vector256 and Vector128 paths: x64 has 16 such registers,
+        /// and 4 samples x 4 vectors (16 accumulators, 4 broadcasts and a weight vector) spilled 5 accumulators to the stack
+        /// in every step of the input loop (regress's 64 -> 64 layer on AVX2). 4 x 2 keeps 13 registers live.
+        /// </summary>
+        public const int TileVectorsBatchNarrow = 2;
+
+        /// <summary>Accumulator vectors per tile of the <c>x8</c> form on the Vector256 and Vector128 paths (8 accumulators).</summary>
+        public const int TileVectorsWideBatchNarrow = 1;
+
+        /// <summary>
         /// Accumulator vectors per tile for one sample on Vector512 layers of at least this many vectors (256 units):
         /// AVX-512 has 32 registers, and a tile twice as wide streams each kernel row in 1 KB runs instead of 512 bytes.
         /// </summary>

@@ -189,7 +189,8 @@ namespace ModelGen.Generator.Emit
         /// <summary>Accumulator vectors per forward tile for <paramref name="samples"/> samples on <paramref name="columns"/>.</summary>
         public static int TileVectors(Columns columns, int samples) =>
             samples == 1 ? (columns.Bits == 512 && columns.Offsets.Length >= CodeShape.TileVectorsWide ? CodeShape.TileVectorsWide : CodeShape.TileVectors)
-            : samples == CodeShape.WideBatchSamples ? CodeShape.TileVectorsWideBatch : CodeShape.TileVectorsBatch;
+            : samples == CodeShape.WideBatchSamples ? (columns.Bits == 512 ? CodeShape.TileVectorsWideBatch : CodeShape.TileVectorsWideBatchNarrow)
+            : columns.Bits == 512 ? CodeShape.TileVectorsBatch : CodeShape.TileVectorsBatchNarrow;
 
         /// <summary>Accumulators one vector's inputs are split over in a tile of <paramref name="vectors"/> vectors.</summary>
         public int InputSplits(int vectors, int samples) =>
