@@ -139,6 +139,10 @@ namespace ModelGen.Generator.Emit
             };
         }
 
+        /// <summary>True for vector forms built on an exponential (<c>VectorMath</c>): about 25 instructions and 15 constants each.</summary>
+        public static bool IsCostlyVectorForm(ActivationSpec a) =>
+            a.Kind is Activation.Sigmoid or Activation.Silu or Activation.Tanh or Activation.Exponential;
+
         /// <summary>The <c>ActivationMath</c> method pair of a vector-wise activation: forward, backward.</summary>
         public static (string Forward, string Backward) VectorWise(Activation kind) => kind switch
         {

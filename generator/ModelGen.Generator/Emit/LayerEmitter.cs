@@ -278,6 +278,13 @@ namespace ModelGen.Generator.Emit
                     for (int i = main; i < inputs; i++) ConstantStep(i, 0);
                 }
 
+                // A costly activation (an exponential) with every accumulator still live spilled its polynomial to the
+                // stack: store the sums first, then activate one vector at a time.
+                // Not when the tile holds the layer's overlapping last vector: its lanes would be activated twice.
+                bool disjoint = true;
+                for (int v = 1; v < count; v++) disjoint &= offsets[v] >= offsets[v - 1] + bits / 32;
+                bool twoPhase = ActivationEmitter.IsCostlyVectorForm(layer.Activation) && (apply is not null || !activation.IsLinear) && samples * count > 1 && disjoint;
+                if (twoPhase) w.WriteLine("// The sums first, then the activation one vector at a time (with every sum live it spilled to the stack).");
                 for (int s = 0; s < samples; s++)
                 {
                     for (int v = 0; v < count; v++)
@@ -286,11 +293,37 @@ namespace ModelGen.Generator.Emit
                         if (splits == 2) sum = $"{Acc(s, v, 0)} + {Acc(s, v, 1)}";
                         else if (splits == 3) sum = $"({Acc(s, v, 0)} + {Acc(s, v, 1)}) + {Acc(s, v, 2)}";
                         else if (splits == 4) sum = $"({Acc(s, v, 0)} + {Acc(s, v, 1)}) + ({Acc(s, v, 2)} + {Acc(s, v, 3)})";
-                        string value = apply is not null ? $"{apply}({sum})"
-                            : activation.IsLinear ? sum : ActivationEmitter.VectorForward(activation, splits > 1 ? $"({sum})" : sum, bits);
+                        string value = twoPhase ? sum : Activate(splits > 1 ? $"({sum})" : sum);
                         w.WriteLine($"{V}.StoreUnsafe({value}, ref yr, (nuint)({Offset(s * units + offsets[v], j)}));");
                     }
                 }
+                if (twoPhase)
+                {
+                    // One loop per sample where the tile's vectors are consecutive: the JIT keeps one copy of the activation
+                    // and its constants out of the loop.
+                    int lanes = bits / 32;
+                    bool consecutive = true;
+                    for (int v = 1; v < count; v++) consecutive &= offsets[v] == offsets[0] + v * lanes;
+                    for (int s = 0; s < samples; s++)
+                    {
+                        if (consecutive && count > 1)
+                        {
+                            using (w.Braces($"for (int u = {Offset(s * units + offsets[0], j)}; u < {Offset(s * units + offsets[0] + count * lanes, j)}; u += {lanes})"))
+                            {
+                                w.WriteLine($"{V}.StoreUnsafe({Activate($"{V}.LoadUnsafe(ref yr, (nuint)u)")}, ref yr, (nuint)u);");
+                            }
+                            continue;
+                        }
+                        for (int v = 0; v < count; v++)
+                        {
+                            string at = $"(nuint)({Offset(s * units + offsets[v], j)})";
+                            w.WriteLine($"{V}.StoreUnsafe({Activate($"{V}.LoadUnsafe(ref yr, {at})")}, ref yr, {at});");
+                        }
+                    }
+                }
+
+                string Activate(string value) => apply is not null ? $"{apply}({value})"
+                    : activation.IsLinear ? value : ActivationEmitter.VectorForward(activation, value, bits);
             }
         }
 
