@@ -43,13 +43,42 @@ namespace ModelGen
             return Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128.Create(-103.972076f)), Vector128<float>.Zero, e);
         }
 
-        /// <summary>sigmoid(x) = 1 / (1 + e^-x), lane-wise; 0 and 1 at the extremes, never NaN for finite x.</summary>
+        /// <summary>
+        /// e^y for y &lt;= 0 (NaN stays NaN), for sigmoid, silu and tanh: the reduction and polynomial of <see cref="Exp(Vector128{float})"/>
+        /// with 2^n built as 2^(n + 64) x 2^-64 (one rounding, so subnormal results come out) and no overflow case to handle.
+        /// About 20 % cheaper than <c>Exp</c>. Below -104 it returns 0 or the smallest subnormal.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Sigmoid(Vector128<float> x) => Vector128<float>.One / (Vector128<float>.One + Exp(-x));
+        private static Vector128<float> ExpOfNonPositive(Vector128<float> y)
+        {
+            y = Vector128.Max(y, Vector128.Create(-104f));
+            Vector128<float> n = Vector128.Round(y * Vector128.Create(1.44269504f));
+            Vector128<float> r = MultiplyAdd(n, Vector128.Create(-0.693145752f), y);
+            r = MultiplyAdd(n, Vector128.Create(-1.42860677e-6f), r);
+            Vector128<float> p = MultiplyAdd(Vector128.Create(1f / 720), r, Vector128.Create(1f / 120));
+            p = MultiplyAdd(p, r, Vector128.Create(1f / 24));
+            p = MultiplyAdd(p, r, Vector128.Create(1f / 6));
+            p = MultiplyAdd(p, r, Vector128.Create(0.5f));
+            p = MultiplyAdd(p, r, Vector128<float>.One);
+            p = MultiplyAdd(p, r, Vector128<float>.One);
+            Vector128<float> scale = ((Vector128.ConvertToInt32Native(n) + Vector128.Create(191)) << 23).AsSingle();
+            return p * scale * Vector128.Create(5.42101086e-20f);
+        }
 
-        /// <summary>silu(x) = x / (1 + e^-x), lane-wise.</summary>
+        /// <summary>
+        /// sigmoid(x) = 1 / (1 + e^-x), lane-wise, computed as 1 / (1 + e) for x &gt;= 0 and e / (1 + e) below, with
+        /// e = e^-|x| (which never overflows); 0 and 1 at the extremes, never NaN for finite x.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Silu(Vector128<float> x) => x / (Vector128<float>.One + Exp(-x));
+        public static Vector128<float> Sigmoid(Vector128<float> x)
+        {
+            Vector128<float> e = ExpOfNonPositive(-Vector128.Abs(x));
+            return Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(x, Vector128<float>.Zero), Vector128<float>.One, e) / (Vector128<float>.One + e);
+        }
+
+        /// <summary>silu(x) = x sigmoid(x), lane-wise.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Silu(Vector128<float> x) => x * Sigmoid(x);
 
         /// <summary>silu'(x) = s (1 + x (1 - s)), s = sigmoid(x), lane-wise.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -64,7 +93,7 @@ namespace ModelGen
         public static Vector128<float> Tanh(Vector128<float> x)
         {
             Vector128<float> ax = Vector128.Abs(x);
-            Vector128<float> e = Exp(ax * -2f);
+            Vector128<float> e = ExpOfNonPositive(ax * -2f);
             Vector128<float> large = Vector128.CopySign((Vector128<float>.One - e) / (Vector128<float>.One + e), x);
             Vector128<float> x2 = x * x;
             Vector128<float> poly = Vector128.Create(-1382f / 155925f);
@@ -104,13 +133,42 @@ namespace ModelGen
             return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(-103.972076f)), Vector256<float>.Zero, e);
         }
 
-        /// <summary>sigmoid(x) = 1 / (1 + e^-x), lane-wise; 0 and 1 at the extremes, never NaN for finite x.</summary>
+        /// <summary>
+        /// e^y for y &lt;= 0 (NaN stays NaN), for sigmoid, silu and tanh: the reduction and polynomial of <see cref="Exp(Vector256{float})"/>
+        /// with 2^n built as 2^(n + 64) x 2^-64 (one rounding, so subnormal results come out) and no overflow case to handle.
+        /// About 20 % cheaper than <c>Exp</c>. Below -104 it returns 0 or the smallest subnormal.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Exp(-x));
+        private static Vector256<float> ExpOfNonPositive(Vector256<float> y)
+        {
+            y = Vector256.Max(y, Vector256.Create(-104f));
+            Vector256<float> n = Vector256.Round(y * Vector256.Create(1.44269504f));
+            Vector256<float> r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693145752f), y);
+            r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-1.42860677e-6f), r);
+            Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(1f / 720), r, Vector256.Create(1f / 120));
+            p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1f / 24));
+            p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1f / 6));
+            p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(0.5f));
+            p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
+            p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
+            Vector256<float> scale = ((Vector256.ConvertToInt32Native(n) + Vector256.Create(191)) << 23).AsSingle();
+            return p * scale * Vector256.Create(5.42101086e-20f);
+        }
 
-        /// <summary>silu(x) = x / (1 + e^-x), lane-wise.</summary>
+        /// <summary>
+        /// sigmoid(x) = 1 / (1 + e^-x), lane-wise, computed as 1 / (1 + e) for x &gt;= 0 and e / (1 + e) below, with
+        /// e = e^-|x| (which never overflows); 0 and 1 at the extremes, never NaN for finite x.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Silu(Vector256<float> x) => x / (Vector256<float>.One + Exp(-x));
+        public static Vector256<float> Sigmoid(Vector256<float> x)
+        {
+            Vector256<float> e = ExpOfNonPositive(-Vector256.Abs(x));
+            return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.One, e) / (Vector256<float>.One + e);
+        }
+
+        /// <summary>silu(x) = x sigmoid(x), lane-wise.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Silu(Vector256<float> x) => x * Sigmoid(x);
 
         /// <summary>silu'(x) = s (1 + x (1 - s)), s = sigmoid(x), lane-wise.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -125,7 +183,7 @@ namespace ModelGen
         public static Vector256<float> Tanh(Vector256<float> x)
         {
             Vector256<float> ax = Vector256.Abs(x);
-            Vector256<float> e = Exp(ax * -2f);
+            Vector256<float> e = ExpOfNonPositive(ax * -2f);
             Vector256<float> large = Vector256.CopySign((Vector256<float>.One - e) / (Vector256<float>.One + e), x);
             Vector256<float> x2 = x * x;
             Vector256<float> poly = Vector256.Create(-1382f / 155925f);
@@ -165,13 +223,42 @@ namespace ModelGen
             return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(-103.972076f)), Vector512<float>.Zero, e);
         }
 
-        /// <summary>sigmoid(x) = 1 / (1 + e^-x), lane-wise; 0 and 1 at the extremes, never NaN for finite x.</summary>
+        /// <summary>
+        /// e^y for y &lt;= 0 (NaN stays NaN), for sigmoid, silu and tanh: the reduction and polynomial of <see cref="Exp(Vector512{float})"/>
+        /// with 2^n built as 2^(n + 64) x 2^-64 (one rounding, so subnormal results come out) and no overflow case to handle.
+        /// About 20 % cheaper than <c>Exp</c>. Below -104 it returns 0 or the smallest subnormal.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Sigmoid(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Exp(-x));
+        private static Vector512<float> ExpOfNonPositive(Vector512<float> y)
+        {
+            y = Vector512.Max(y, Vector512.Create(-104f));
+            Vector512<float> n = Vector512.Round(y * Vector512.Create(1.44269504f));
+            Vector512<float> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693145752f), y);
+            r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-1.42860677e-6f), r);
+            Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(1f / 720), r, Vector512.Create(1f / 120));
+            p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1f / 24));
+            p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1f / 6));
+            p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(0.5f));
+            p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
+            p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
+            Vector512<float> scale = ((Vector512.ConvertToInt32Native(n) + Vector512.Create(191)) << 23).AsSingle();
+            return p * scale * Vector512.Create(5.42101086e-20f);
+        }
 
-        /// <summary>silu(x) = x / (1 + e^-x), lane-wise.</summary>
+        /// <summary>
+        /// sigmoid(x) = 1 / (1 + e^-x), lane-wise, computed as 1 / (1 + e) for x &gt;= 0 and e / (1 + e) below, with
+        /// e = e^-|x| (which never overflows); 0 and 1 at the extremes, never NaN for finite x.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Silu(Vector512<float> x) => x / (Vector512<float>.One + Exp(-x));
+        public static Vector512<float> Sigmoid(Vector512<float> x)
+        {
+            Vector512<float> e = ExpOfNonPositive(-Vector512.Abs(x));
+            return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.One, e) / (Vector512<float>.One + e);
+        }
+
+        /// <summary>silu(x) = x sigmoid(x), lane-wise.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Silu(Vector512<float> x) => x * Sigmoid(x);
 
         /// <summary>silu'(x) = s (1 + x (1 - s)), s = sigmoid(x), lane-wise.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -186,7 +273,7 @@ namespace ModelGen
         public static Vector512<float> Tanh(Vector512<float> x)
         {
             Vector512<float> ax = Vector512.Abs(x);
-            Vector512<float> e = Exp(ax * -2f);
+            Vector512<float> e = ExpOfNonPositive(ax * -2f);
             Vector512<float> large = Vector512.CopySign((Vector512<float>.One - e) / (Vector512<float>.One + e), x);
             Vector512<float> x2 = x * x;
             Vector512<float> poly = Vector512.Create(-1382f / 155925f);

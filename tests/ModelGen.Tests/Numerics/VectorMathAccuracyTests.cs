@@ -72,6 +72,60 @@ namespace ModelGen.Tests.Numerics
         }
 
         /// <summary>
+        /// Sigmoid, silu and tanh beyond the main grid, where e^-x over- or underflows: [-120, 120] at a step of 1/64, within
+        /// 1e-6 relative of float64 where the result is a normal float (silu's tail stays normal down to about -91.8, where
+        /// e^x is subnormal: there within its last bit times |x|), and
+        /// the infinities and NaN: sigmoid 0 and 1, silu +infinity at +infinity, tanh -1 and 1, NaN kept.
+        /// </summary>
+        [Theory]
+        [InlineData("sigmoid")]
+        [InlineData("silu")]
+        [InlineData("tanh")]
+        public void LogisticFunctionsHoldTheirTailsAndSpecialValues(string function)
+        {
+            Func<double, double> reference = function switch
+            {
+                "sigmoid" => x => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x)),
+                "silu" => x => x >= 0 ? x / (1 + Math.Exp(-x)) : x * Math.Exp(x) / (1 + Math.Exp(x)),
+                _ => Math.Tanh,
+            };
+            var inputs = new System.Collections.Generic.List<float>();
+            for (int k = -120 * 64; k <= 120 * 64; k++) inputs.Add(k / 64f);
+            while (inputs.Count % 16 != 0) inputs.Add(0f);
+            foreach (int bits in new[] { 128, 256, 512 })
+            {
+                int lanes = bits / 32;
+                var lane = new float[lanes];
+                var result = new float[lanes];
+                for (int start = 0; start < inputs.Count; start += lanes)
+                {
+                    inputs.CopyTo(start, lane, 0, lanes);
+                    Evaluate(function, bits, lane, result);
+                    for (int l = 0; l < lanes; l++)
+                    {
+                        double expected = reference(lane[l]);
+                        string where = $"{function}({lane[l]:R}) on {bits} bits = {result[l]:R}, float64 {expected:R}";
+                        // Below x = -87.34, e^x is itself subnormal: its last bit (1.4e-45) times |x| is silu's floor.
+                        if (Math.Abs(expected) < 1.17549435e-38) Assert.True(Math.Abs(result[l]) < 1.2e-38, where);
+                        else Assert.True(Math.Abs(result[l] - expected) <= 1e-6 * Math.Abs(expected) + 1.5e-45 * Math.Abs(lane[l]), where);
+                    }
+                }
+                float[] special = new float[lanes];
+                float[] specialResult = new float[lanes];
+                float[] values = { float.PositiveInfinity, float.NegativeInfinity, float.NaN, 0f };
+                for (int l = 0; l < lanes; l++) special[l] = values[l % 4];
+                Evaluate(function, bits, special, specialResult);
+                float[] wanted = function switch
+                {
+                    "sigmoid" => new[] { 1f, 0f, float.NaN, 0.5f },
+                    "silu" => new[] { float.PositiveInfinity, float.NaN, float.NaN, 0f }, // -inf * 0, as x / (1 + e^-x) gives
+                    _ => new[] { 1f, -1f, float.NaN, 0f },
+                };
+                for (int l = 0; l < lanes; l++) Assert.Equal(wanted[l % 4], specialResult[l]);
+            }
+        }
+
+        /// <summary>
         /// Exp at the edges, on every width: infinities, NaN, overflow to +infinity just above ln(float.MaxValue), and the
         /// subnormal results below -87.34 (within one subnormal step of float64's, rounded) down to 0 below -103.97.
         /// </summary>
