@@ -28,7 +28,12 @@ namespace ModelGen.Generator.Emit
 
             if (!plan.Spec.HasWeights) return;
             w.WriteLine("/// <summary>");
-            w.WriteLine($"/// <see cref=\"{N.Forward}\"/> with the embedded weights compiled in: no instance, no allocation, no start-up work.");
+            if (plan.CopiesWeights)
+            {
+                w.WriteLine($"/// <see cref=\"{N.Forward}\"/> with the embedded weights compiled in: no instance. The first call decodes them once into");
+                w.WriteLine("/// an aligned buffer; later calls allocate nothing.");
+            }
+            else w.WriteLine($"/// <see cref=\"{N.Forward}\"/> with the embedded weights compiled in: no instance, no allocation, no start-up work.");
             w.WriteLine("/// Computes n = <c>input.Length / InputSize</c> samples stored back to back; <paramref name=\"output\"/> receives");
             w.WriteLine("/// <c>n * OutputSize</c> floats. Thread-safe.");
             w.WriteLine("/// </summary>");
