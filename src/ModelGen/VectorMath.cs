@@ -25,7 +25,21 @@ namespace ModelGen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Exp(Vector128<float> x)
         {
-            Vector128<float> n = Vector128.Round(x * Vector128.Create(1.44269504f));
+            Vector128<float> p = ExpOfRemainder(x, out Vector128<float> n);
+            Vector128<int> k = Vector128.ConvertToInt32Native(Vector128.MinNative(Vector128.MaxNative(n, Vector128.Create(-252f)), Vector128.Create(254f)));
+            Vector128<int> half = k >> 1;
+            Vector128<float> scale1 = ((half + Vector128.Create(127)) << 23).AsSingle();
+            Vector128<float> scale2 = ((k - half + Vector128.Create(127)) << 23).AsSingle();
+            Vector128<float> e = p * scale1 * scale2;
+            e = Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128.Create(88.7228394f)), Vector128.Create(float.PositiveInfinity), e);
+            return Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128.Create(-103.972076f)), Vector128<float>.Zero, e);
+        }
+
+        // x = n ln 2 + r with |r| <= ln 2 / 2 (Cody-Waite, ln 2 in two parts); returns e^r by its degree-6 Taylor polynomial.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> ExpOfRemainder(Vector128<float> x, out Vector128<float> n)
+        {
+            n = Vector128.Round(x * Vector128.Create(1.44269504f));
             Vector128<float> r = MultiplyAdd(n, Vector128.Create(-0.693145752f), x);
             r = MultiplyAdd(n, Vector128.Create(-1.42860677e-6f), r);
             Vector128<float> p = MultiplyAdd(Vector128.Create(1f / 720), r, Vector128.Create(1f / 120));
@@ -34,13 +48,7 @@ namespace ModelGen
             p = MultiplyAdd(p, r, Vector128.Create(0.5f));
             p = MultiplyAdd(p, r, Vector128<float>.One);
             p = MultiplyAdd(p, r, Vector128<float>.One);
-            Vector128<int> k = Vector128.ConvertToInt32Native(Vector128.MinNative(Vector128.MaxNative(n, Vector128.Create(-252f)), Vector128.Create(254f)));
-            Vector128<int> half = k >> 1;
-            Vector128<float> scale1 = ((half + Vector128.Create(127)) << 23).AsSingle();
-            Vector128<float> scale2 = ((k - half + Vector128.Create(127)) << 23).AsSingle();
-            Vector128<float> e = p * scale1 * scale2;
-            e = Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128.Create(88.7228394f)), Vector128.Create(float.PositiveInfinity), e);
-            return Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128.Create(-103.972076f)), Vector128<float>.Zero, e);
+            return p;
         }
 
         /// <summary>
@@ -52,15 +60,7 @@ namespace ModelGen
         private static Vector128<float> ExpOfNonPositive(Vector128<float> y)
         {
             y = Vector128.Max(y, Vector128.Create(-104f));
-            Vector128<float> n = Vector128.Round(y * Vector128.Create(1.44269504f));
-            Vector128<float> r = MultiplyAdd(n, Vector128.Create(-0.693145752f), y);
-            r = MultiplyAdd(n, Vector128.Create(-1.42860677e-6f), r);
-            Vector128<float> p = MultiplyAdd(Vector128.Create(1f / 720), r, Vector128.Create(1f / 120));
-            p = MultiplyAdd(p, r, Vector128.Create(1f / 24));
-            p = MultiplyAdd(p, r, Vector128.Create(1f / 6));
-            p = MultiplyAdd(p, r, Vector128.Create(0.5f));
-            p = MultiplyAdd(p, r, Vector128<float>.One);
-            p = MultiplyAdd(p, r, Vector128<float>.One);
+            Vector128<float> p = ExpOfRemainder(y, out Vector128<float> n);
             Vector128<float> scale = ((Vector128.ConvertToInt32Native(n) + Vector128.Create(191)) << 23).AsSingle();
             return p * scale * Vector128.Create(5.42101086e-20f);
         }
@@ -115,7 +115,21 @@ namespace ModelGen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Exp(Vector256<float> x)
         {
-            Vector256<float> n = Vector256.Round(x * Vector256.Create(1.44269504f));
+            Vector256<float> p = ExpOfRemainder(x, out Vector256<float> n);
+            Vector256<int> k = Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative(n, Vector256.Create(-252f)), Vector256.Create(254f)));
+            Vector256<int> half = k >> 1;
+            Vector256<float> scale1 = ((half + Vector256.Create(127)) << 23).AsSingle();
+            Vector256<float> scale2 = ((k - half + Vector256.Create(127)) << 23).AsSingle();
+            Vector256<float> e = p * scale1 * scale2;
+            e = Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256.Create(88.7228394f)), Vector256.Create(float.PositiveInfinity), e);
+            return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(-103.972076f)), Vector256<float>.Zero, e);
+        }
+
+        // x = n ln 2 + r with |r| <= ln 2 / 2 (Cody-Waite, ln 2 in two parts); returns e^r by its degree-6 Taylor polynomial.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> ExpOfRemainder(Vector256<float> x, out Vector256<float> n)
+        {
+            n = Vector256.Round(x * Vector256.Create(1.44269504f));
             Vector256<float> r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693145752f), x);
             r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-1.42860677e-6f), r);
             Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(1f / 720), r, Vector256.Create(1f / 120));
@@ -124,13 +138,7 @@ namespace ModelGen
             p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(0.5f));
             p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
             p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
-            Vector256<int> k = Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative(n, Vector256.Create(-252f)), Vector256.Create(254f)));
-            Vector256<int> half = k >> 1;
-            Vector256<float> scale1 = ((half + Vector256.Create(127)) << 23).AsSingle();
-            Vector256<float> scale2 = ((k - half + Vector256.Create(127)) << 23).AsSingle();
-            Vector256<float> e = p * scale1 * scale2;
-            e = Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256.Create(88.7228394f)), Vector256.Create(float.PositiveInfinity), e);
-            return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(-103.972076f)), Vector256<float>.Zero, e);
+            return p;
         }
 
         /// <summary>
@@ -142,15 +150,7 @@ namespace ModelGen
         private static Vector256<float> ExpOfNonPositive(Vector256<float> y)
         {
             y = Vector256.Max(y, Vector256.Create(-104f));
-            Vector256<float> n = Vector256.Round(y * Vector256.Create(1.44269504f));
-            Vector256<float> r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693145752f), y);
-            r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-1.42860677e-6f), r);
-            Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(1f / 720), r, Vector256.Create(1f / 120));
-            p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1f / 24));
-            p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1f / 6));
-            p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(0.5f));
-            p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
-            p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
+            Vector256<float> p = ExpOfRemainder(y, out Vector256<float> n);
             Vector256<float> scale = ((Vector256.ConvertToInt32Native(n) + Vector256.Create(191)) << 23).AsSingle();
             return p * scale * Vector256.Create(5.42101086e-20f);
         }
@@ -205,7 +205,21 @@ namespace ModelGen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Exp(Vector512<float> x)
         {
-            Vector512<float> n = Vector512.Round(x * Vector512.Create(1.44269504f));
+            Vector512<float> p = ExpOfRemainder(x, out Vector512<float> n);
+            Vector512<int> k = Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.MaxNative(n, Vector512.Create(-252f)), Vector512.Create(254f)));
+            Vector512<int> half = k >> 1;
+            Vector512<float> scale1 = ((half + Vector512.Create(127)) << 23).AsSingle();
+            Vector512<float> scale2 = ((k - half + Vector512.Create(127)) << 23).AsSingle();
+            Vector512<float> e = p * scale1 * scale2;
+            e = Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(88.7228394f)), Vector512.Create(float.PositiveInfinity), e);
+            return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(-103.972076f)), Vector512<float>.Zero, e);
+        }
+
+        // x = n ln 2 + r with |r| <= ln 2 / 2 (Cody-Waite, ln 2 in two parts); returns e^r by its degree-6 Taylor polynomial.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> ExpOfRemainder(Vector512<float> x, out Vector512<float> n)
+        {
+            n = Vector512.Round(x * Vector512.Create(1.44269504f));
             Vector512<float> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693145752f), x);
             r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-1.42860677e-6f), r);
             Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(1f / 720), r, Vector512.Create(1f / 120));
@@ -214,13 +228,7 @@ namespace ModelGen
             p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(0.5f));
             p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
             p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
-            Vector512<int> k = Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.MaxNative(n, Vector512.Create(-252f)), Vector512.Create(254f)));
-            Vector512<int> half = k >> 1;
-            Vector512<float> scale1 = ((half + Vector512.Create(127)) << 23).AsSingle();
-            Vector512<float> scale2 = ((k - half + Vector512.Create(127)) << 23).AsSingle();
-            Vector512<float> e = p * scale1 * scale2;
-            e = Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(88.7228394f)), Vector512.Create(float.PositiveInfinity), e);
-            return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(-103.972076f)), Vector512<float>.Zero, e);
+            return p;
         }
 
         /// <summary>
@@ -232,15 +240,7 @@ namespace ModelGen
         private static Vector512<float> ExpOfNonPositive(Vector512<float> y)
         {
             y = Vector512.Max(y, Vector512.Create(-104f));
-            Vector512<float> n = Vector512.Round(y * Vector512.Create(1.44269504f));
-            Vector512<float> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693145752f), y);
-            r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-1.42860677e-6f), r);
-            Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(1f / 720), r, Vector512.Create(1f / 120));
-            p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1f / 24));
-            p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1f / 6));
-            p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(0.5f));
-            p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
-            p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
+            Vector512<float> p = ExpOfRemainder(y, out Vector512<float> n);
             Vector512<float> scale = ((Vector512.ConvertToInt32Native(n) + Vector512.Create(191)) << 23).AsSingle();
             return p * scale * Vector512.Create(5.42101086e-20f);
         }

@@ -41,7 +41,7 @@ namespace ModelGen.Generator.Emit
             w.WriteLine(s_generatedCode);
             using (w.Braces($"public static void {N.Predict}({ReadOnlySpan} input, {Span} output)"))
             {
-                WriteForwardBody(w, plan, plan.CopiesWeights ? $"{TypeRefs.Aligned}.Slice({N.WeightsCopy}.Buffer, {N.ParameterCount})" : N.Weights, N.AffineConstants);
+                WriteForwardBody(w, plan, N.Weights, N.AffineConstants);
             }
             w.WriteLine();
         }
