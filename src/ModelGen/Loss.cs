@@ -119,7 +119,11 @@ namespace ModelGen
             double total = 0;
             double scale = 1.0 / n;
             bool fromLogits = UsesLogits(outputActivation);
-            for (int s = 0; s < n; s++)
+            if (fromLogits && Kind is LossKind.CategoricalCrossentropy or LossKind.SparseCategoricalCrossentropy)
+            {
+                total = CategoricalFromLogits(logits, targets, Kind == LossKind.SparseCategoricalCrossentropy, n, width, gradient, scale);
+            }
+            else for (int s = 0; s < n; s++)
             {
                 ReadOnlySpan<float> y = outputs.Slice(s * width, width);
                 ReadOnlySpan<float> z = fromLogits ? logits.Slice(s * width, width) : default;
@@ -131,8 +135,8 @@ namespace ModelGen
                     LossKind.MeanAbsoluteError => MeanAbsolute(y, t, g, scale),
                     LossKind.Huber => HuberLoss(y, t, g, scale, Delta),
                     LossKind.BinaryCrossentropy => fromLogits ? BinaryFromLogits(z, t, g, scale) : BinaryFromProbabilities(y, t, g, scale),
-                    LossKind.CategoricalCrossentropy => fromLogits ? CategoricalFromLogits(z, t, -1, g, scale) : CategoricalFromProbabilities(y, t, -1, g, scale),
-                    _ => fromLogits ? CategoricalFromLogits(z, default, (int)t[0], g, scale) : CategoricalFromProbabilities(y, default, (int)t[0], g, scale),
+                    LossKind.CategoricalCrossentropy => CategoricalFromProbabilities(y, t, -1, g, scale),
+                    _ => CategoricalFromProbabilities(y, default, (int)t[0], g, scale),
                 };
             }
             float loss = (float)(total * scale);
@@ -194,8 +198,10 @@ namespace ModelGen
             for (int i = 0; i < z.Length; i++)
             {
                 double zi = z[i];
-                sum += Math.Max(zi, 0) - zi * t[i] + ActivationMath.Log1p(Math.Exp(-Math.Abs(zi)));
-                double p = 1 / (1 + Math.Exp(-zi));
+                // One exponential serves both: e = e^-|z|, log(1 + e^-z) = max(-z, 0) + log1p(e), sigmoid(z) = 1 / (1 + e) or e / (1 + e).
+                double e = Math.Exp(-Math.Abs(zi));
+                sum += Math.Max(zi, 0) - zi * t[i] + ActivationMath.Log1p(e);
+                double p = (zi >= 0 ? 1 : e) / (1 + e);
                 g[i] = (float)((p - t[i]) * k);
             }
             return sum / z.Length;
@@ -216,32 +222,61 @@ namespace ModelGen
         }
 
         // Targets either as a distribution t or, for the sparse loss, as one class index.
-        private static double CategoricalFromLogits(ReadOnlySpan<float> z, ReadOnlySpan<float> t, int cls, Span<float> g, double scale)
+        // The whole batch at once, after a softmax output: g first holds each row's logits minus the row maximum, then their
+        // exponentials (one vectorized pass, VectorMath.Exp: within 2.2e-7 relative of float64), then p * sum(t) - t, scaled.
+        // Sums, logarithms and the loss are float64. Returns the sum over samples of -sum t log p.
+        private static double CategoricalFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, bool sparse, int n, int width, Span<float> gradient, double scale)
         {
-            double max = double.NegativeInfinity;
-            for (int i = 0; i < z.Length; i++) max = Math.Max(max, z[i]);
-            double sumExp = 0;
-            for (int i = 0; i < z.Length; i++) sumExp += Math.Exp(z[i] - max);
-            double logSum = Math.Log(sumExp) + max;
-            double sumT = cls >= 0 ? 1 : 0, loss = 0;
-            if (cls >= 0)
+            Span<float> all = gradient.Slice(0, n * width);
+            for (int s = 0; s < n; s++)
             {
-                loss = logSum - z[cls];
+                ReadOnlySpan<float> z = logits.Slice(s * width, width);
+                Span<float> g = all.Slice(s * width, width);
+                float max = MaxOf(z);
+                for (int i = 0; i < z.Length; i++) g[i] = z[i] - max;
             }
-            else
+            VectorMath.ExpInPlace(all);
+            double total = 0;
+            for (int s = 0; s < n; s++)
             {
-                for (int i = 0; i < z.Length; i++)
+                ReadOnlySpan<float> z = logits.Slice(s * width, width);
+                Span<float> g = all.Slice(s * width, width);
+                double sumExp = 0;
+                for (int i = 0; i < g.Length; i++) sumExp += g[i];
+                // log sum e^z, the row maximum added back.
+                double logSum = Math.Log(sumExp) + MaxOf(z);
+                double sumT = 0, loss = 0;
+                int cls = sparse ? (int)targets[s] : -1;
+                if (sparse)
                 {
-                    sumT += t[i];
-                    loss -= t[i] * (z[i] - logSum);
+                    sumT = 1;
+                    loss = logSum - z[cls];
                 }
+                else
+                {
+                    ReadOnlySpan<float> t = targets.Slice(s * width, width);
+                    for (int i = 0; i < z.Length; i++)
+                    {
+                        sumT += t[i];
+                        loss -= t[i] * (z[i] - logSum);
+                    }
+                }
+                double k = sumT / sumExp;
+                for (int i = 0; i < g.Length; i++)
+                {
+                    double ti = sparse ? (i == cls ? 1 : 0) : targets[s * width + i];
+                    g[i] = (float)((g[i] * k - ti) * scale);
+                }
+                total += loss;
             }
-            for (int i = 0; i < z.Length; i++)
-            {
-                double ti = cls >= 0 ? (i == cls ? 1 : 0) : t[i];
-                g[i] = (float)((Math.Exp(z[i] - logSum) * sumT - ti) * scale);
-            }
-            return loss;
+            return total;
+        }
+
+        private static float MaxOf(ReadOnlySpan<float> z)
+        {
+            float max = float.NegativeInfinity;
+            for (int i = 0; i < z.Length; i++) max = MathF.Max(max, z[i]);
+            return max;
         }
 
         private static double CategoricalFromProbabilities(ReadOnlySpan<float> y, ReadOnlySpan<float> t, int cls, Span<float> g, double scale)

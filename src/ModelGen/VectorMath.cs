@@ -11,6 +11,19 @@ namespace ModelGen
     /// </summary>
     public static class VectorMath
     {
+        /// <summary>e^x for every value of <paramref name="values"/>, in place: <c>Exp</c> on 8 or 4 lanes, one lane at a time at the end.</summary>
+        internal static void ExpInPlace(System.Span<float> values)
+        {
+            ref float r = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
+            nuint n = (nuint)values.Length, i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i + 8 <= n; i += 8) Exp(Vector256.LoadUnsafe(ref r, i)).StoreUnsafe(ref r, i);
+            }
+            for (; i + 4 <= n; i += 4) Exp(Vector128.LoadUnsafe(ref r, i)).StoreUnsafe(ref r, i);
+            for (; i < n; i++) Unsafe.Add(ref r, i) = Exp(Vector128.CreateScalar(Unsafe.Add(ref r, i))).ToScalar();
+        }
+
         // a * b + c on the 128-bit tier, which also serves machines without FMA (a software FusedMultiplyAdd would be slow).
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
