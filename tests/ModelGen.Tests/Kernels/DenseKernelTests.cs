@@ -31,13 +31,14 @@ namespace ModelGen.Tests.Kernels
         [MemberData(nameof(Tiers))]
         public void ForwardMatchesFloat64(string tier)
         {
-            // The odd sizes, then a kernel large enough to be packed strip by strip (DenseKernels.PackKernelFloats).
+            // The odd sizes (kernels under DenseKernels.PackKernelFloats run sample-major), then a kernel large enough to run
+            // strip-major: in place for 3 samples, packed strip by strip from 8.
             var shapes = new System.Collections.Generic.List<(int Inputs, int Units, int[] Batches)>();
             foreach (int inputs in Widths)
             {
                 foreach (int units in Widths) shapes.Add((inputs, units, Batches));
             }
-            shapes.Add((257, 259, new[] { 9, 32 }));
+            shapes.Add((257, 259, new[] { 3, 9, 32 }));
             Assert.True(257 * 259 >= DenseKernels.PackKernelFloats);
             foreach ((int inputs, int units, int[] batches) in shapes)
             {
