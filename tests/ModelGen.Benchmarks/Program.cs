@@ -12,6 +12,7 @@ using ModelGen.Benchmarks;
 // dotnet run -c Release --project tests/ModelGen.Benchmarks                    the full suite (about 10 minutes here)
 // dotnet run -c Release --project tests/ModelGen.Benchmarks -- --paired wide   interleaved batch-1 ratios with confidence intervals
 // dotnet run -c Release --project tests/ModelGen.Benchmarks -- --optimizers  optimizer steps vs one streaming pass over their arrays
+// dotnet run -c Release --project tests/ModelGen.Benchmarks -- --optimizers --arithmetic  what Adam's sqrt and division cost here
 // dotnet run -c Release --project tests/ModelGen.Benchmarks -- --limits      this core's peak FMA and L1/L2/L3/DRAM read bandwidth
 // dotnet run -c Release --project tests/ModelGen.Benchmarks -- --table [models] [--out file]  README table: ModelGen | best baseline | bound
 // extra arguments go to BenchmarkDotNet, e.g. --filter *Forward1*
