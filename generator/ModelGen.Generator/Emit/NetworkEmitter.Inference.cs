@@ -121,6 +121,16 @@ namespace ModelGen.Generator.Emit
                     {
                         int l = layer.Index;
                         string next = l == layers - 1 ? $"output.Slice(s * {spec.OutputSize}, {samples * spec.OutputSize})" : (l % 2 == 0 ? "a" : "b");
+                        if (samples == 1 && layer.OneSampleRunsDenseKernels)
+                        {
+                            // The runtime's kernel reads this large kernel row by row, then the activation runs in place.
+                            int inWidth = layer.Layer.Inputs, outWidth = layer.Layer.Units;
+                            w.WriteLine($"{Span} y{l} = {(l == layers - 1 ? next : $"{next}.Slice(0, {outWidth})")};");
+                            w.WriteLine($"{TypeRefs.DenseKernels}.Forward({current}, {layer.KernelSlice("w")}, {layer.BiasSlice("w")}, y{l}, 1, {inWidth}, {outWidth});");
+                            if (!layer.Layer.Activation.IsLinear) w.WriteLine($"{layer.ActivateMethod}(y{l}, y{l}, 1);");
+                            current = $"y{l}";
+                            continue;
+                        }
                         w.WriteLine(layer.IsDense
                             ? $"{layer.ForwardMethod(samples, activated: true)}(w, {current}, {next});"
                             : layer.IsAffine

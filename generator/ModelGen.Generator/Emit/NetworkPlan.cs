@@ -120,6 +120,14 @@ namespace ModelGen.Generator.Emit
         /// </summary>
         public bool UsesDenseKernels => IsDense && !IsScalar && (long)Layer.Inputs * Layer.Units >= CodeShape.DenseKernelMinEntries;
 
+        /// <summary>
+        /// True when <c>Forward</c> and <c>Predict</c> run a single sample of this layer through <c>DenseKernels.Forward</c>
+        /// (which streams a kernel of at least <see cref="CodeShape.RowStreamEntries"/> entries row by row), then its
+        /// activation in place. An activation that changes the width (glu) keeps the generated form.
+        /// </summary>
+        public bool OneSampleRunsDenseKernels => IsDense && !IsScalar && Layer.Outputs == Layer.Units
+            && (long)Layer.Inputs * Layer.Units >= CodeShape.RowStreamEntries;
+
         /// <summary>The layer's kernel in the parameter span <paramref name="span"/>: <c>w.Slice(offset, inputs * units)</c>.</summary>
         public string KernelSlice(string span) => $"{span}.Slice({Literals.Int(Layer.KernelOffset)}, {Literals.Int(Layer.Inputs * Layer.Units)})";
 

@@ -35,6 +35,9 @@ namespace ModelGen.Kernels
         /// <summary>a * b + c, fused where the width requires FMA (512 and 256), multiply then add on the 128-bit tier.</summary>
         static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
 
+        /// <summary>What each lane of <see cref="MultiplyAdd"/> computes, on one float (for a scalar tail that must match the vectors).</summary>
+        static abstract float MultiplyAddLane(float a, float b, float c);
+
         /// <summary>a + b.</summary>
         static abstract TVector Add(TVector a, TVector b);
 
@@ -84,6 +87,9 @@ namespace ModelGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float MultiplyAddLane(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
@@ -141,6 +147,9 @@ namespace ModelGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float MultiplyAddLane(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
@@ -208,6 +217,9 @@ namespace ModelGen.Kernels
         public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => a * b + c;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float MultiplyAddLane(float a, float b, float c) => a * b + c;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -269,6 +281,9 @@ namespace ModelGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float MultiplyAdd(float a, float b, float c) => a * b + c;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float MultiplyAddLane(float a, float b, float c) => a * b + c;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Add(float a, float b) => a + b;

@@ -27,18 +27,41 @@ namespace ModelGen.Tests.Kernels
         // The tier's lanes: the kernel needs at least that many units (the public entry picks a narrower tier below it).
         private static int Lanes(string tier) => tier switch { "512" => 16, "256" => 8, "128" => 4, _ => 1 };
 
+        /// <summary>
+        /// One sample through a large kernel (read row by row) gets the floats it gets in a batch (column strips, 4 x 2 tiles),
+        /// bit for bit: every unit's sum takes the inputs in order from the bias, one multiply-add each, in both.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(Tiers))]
+        public void OneSampleOfALargeKernelMatchesItsBatchBitForBit(string tier)
+        {
+            const int inputs = 257, units = 259, n = 12;
+            Assert.True(inputs * units >= DenseKernels.PackKernelFloats);
+            float[] x = Numbers.Random(n * inputs, 21, 1f);
+            float[] w = Numbers.Random(inputs * units, 22, 0.5f);
+            float[] b = Numbers.Random(units, 23, 0.5f);
+            var batch = new float[n * units];
+            Forward(tier, x, w, b, batch, n, inputs, units);
+            for (int s = 0; s < n; s++)
+            {
+                var one = new float[units];
+                Forward(tier, x.AsSpan(s * inputs, inputs).ToArray(), w, b, one, 1, inputs, units);
+                Assert.Equal(batch.AsSpan(s * units, units).ToArray(), one);
+            }
+        }
+
         [Theory]
         [MemberData(nameof(Tiers))]
         public void ForwardMatchesFloat64(string tier)
         {
             // The odd sizes (kernels under DenseKernels.PackKernelFloats run sample-major), then a kernel large enough to run
-            // strip-major: in place for 3 samples, packed strip by strip from 8.
+            // strip-major (in place for 3 samples, packed strip by strip from 8) or, for one sample, row by row.
             var shapes = new System.Collections.Generic.List<(int Inputs, int Units, int[] Batches)>();
             foreach (int inputs in Widths)
             {
                 foreach (int units in Widths) shapes.Add((inputs, units, Batches));
             }
-            shapes.Add((257, 259, new[] { 3, 9, 32 }));
+            shapes.Add((257, 259, new[] { 1, 3, 9, 32 }));
             Assert.True(257 * 259 >= DenseKernels.PackKernelFloats);
             foreach ((int inputs, int units, int[] batches) in shapes)
             {
