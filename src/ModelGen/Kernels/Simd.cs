@@ -56,7 +56,12 @@ namespace ModelGen.Kernels
         /// <summary>The larger of each pair of lanes (IEEE maxNum semantics of <c>VectorN.Max</c>).</summary>
         static abstract TVector Max(TVector a, TVector b);
 
-        /// <summary>Each lane of <paramref name="a"/> clamped to [<paramref name="low"/>, <paramref name="high"/>].</summary>
+        /// <summary>
+        /// Each lane of <paramref name="a"/> clamped to [<paramref name="low"/>, <paramref name="high"/>]; a NaN lane stays NaN
+        /// (as <c>Math.Clamp</c>). On x86 one max and one min instruction with the value second (they return their second
+        /// operand when either is NaN): <c>Vector.Clamp</c>'s IEEE 754:2019 min and max add compares and blends, which made
+        /// Adam with clipvalue take 1.7x the time of plain Adam on Zen 1.
+        /// </summary>
         static abstract TVector Clamp(TVector a, TVector low, TVector high);
 
         /// <summary><c>(float)(a * scale)</c> lane-wise: the product in double, rounded once to float.</summary>
@@ -110,7 +115,8 @@ namespace ModelGen.Kernels
         public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Clamp(Vector512<float> a, Vector512<float> low, Vector512<float> high) => Vector512.Clamp(a, low, high);
+        public static Vector512<float> Clamp(Vector512<float> a, Vector512<float> low, Vector512<float> high) =>
+            Avx512F.IsSupported ? Avx512F.Min(high, Avx512F.Max(low, a)) : Vector512.Clamp(a, low, high);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> MultiplyInDouble(Vector512<float> a, double scale)
@@ -170,7 +176,8 @@ namespace ModelGen.Kernels
         public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Clamp(Vector256<float> a, Vector256<float> low, Vector256<float> high) => Vector256.Clamp(a, low, high);
+        public static Vector256<float> Clamp(Vector256<float> a, Vector256<float> low, Vector256<float> high) =>
+            Avx.IsSupported ? Avx.Min(high, Avx.Max(low, a)) : Vector256.Clamp(a, low, high);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> MultiplyInDouble(Vector256<float> a, double scale)
@@ -238,7 +245,8 @@ namespace ModelGen.Kernels
         public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Clamp(Vector128<float> a, Vector128<float> low, Vector128<float> high) => Vector128.Clamp(a, low, high);
+        public static Vector128<float> Clamp(Vector128<float> a, Vector128<float> low, Vector128<float> high) =>
+            Sse.IsSupported ? Sse.Min(high, Sse.Max(low, a)) : Vector128.Clamp(a, low, high);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> MultiplyInDouble(Vector128<float> a, double scale)

@@ -143,23 +143,25 @@ namespace ModelGen
             double scale = f.Scale;
             TV low = TL.Broadcast(-f.Limit), high = TL.Broadcast(f.Limit), decay = TL.Broadcast(f.Decay);
             TV lr = TL.Broadcast(learningRate), mu = TL.Broadcast(momentum);
+            // The refs in locals: read through `this` in the loop, the JIT reloads them after every store (a store might change them).
+            ref float pr = ref this._p, gr = ref this._g, mr = ref this._m;
             nint i = start;
             for (; i + TL.Lanes <= end; i += TL.Lanes)
             {
-                TV gi = Tiers.Gradient<TV, TL, TClip>(ref _g, i, scale, low, high);
-                TV pi = Tiers.Decayed<TV, TL, TDecay>(TL.Load(ref _p, i), decay);
+                TV gi = Tiers.Gradient<TV, TL, TClip>(ref gr, i, scale, low, high);
+                TV pi = Tiers.Decayed<TV, TL, TDecay>(TL.Load(ref pr, i), decay);
                 TV step = TL.Multiply(lr, gi);
                 if (TMomentum.On)
                 {
-                    TV mi = TL.Subtract(TL.Multiply(mu, TL.Load(ref _m, i)), step);
-                    TL.Store(mi, ref _m, i);
+                    TV mi = TL.Subtract(TL.Multiply(mu, TL.Load(ref mr, i)), step);
+                    TL.Store(mi, ref mr, i);
                     pi = TL.Add(pi, TNesterov.On ? TL.Subtract(TL.Multiply(mu, mi), step) : mi);
                 }
                 else
                 {
                     pi = TL.Subtract(pi, step);
                 }
-                TL.Store(pi, ref _p, i);
+                TL.Store(pi, ref pr, i);
             }
             return i;
         }
@@ -177,24 +179,25 @@ namespace ModelGen
             double scale = f.Scale;
             TV low = TL.Broadcast(-f.Limit), high = TL.Broadcast(f.Limit), decay = TL.Broadcast(f.Decay);
             TV a = TL.Broadcast(alpha), c1 = TL.Broadcast(oneMinusBeta1), c2 = TL.Broadcast(oneMinusBeta2), eps = TL.Broadcast(epsilon);
+            ref float pr = ref this._p, gr = ref this._g, mr = ref this._m, vr = ref this._v, vMaxr = ref this._vMax;
             nint i = start;
             for (; i + TL.Lanes <= end; i += TL.Lanes)
             {
-                TV gi = Tiers.Gradient<TV, TL, TClip>(ref _g, i, scale, low, high);
-                TV pi = Tiers.Decayed<TV, TL, TDecay>(TL.Load(ref _p, i), decay);
-                TV mi = TL.Load(ref _m, i);
+                TV gi = Tiers.Gradient<TV, TL, TClip>(ref gr, i, scale, low, high);
+                TV pi = Tiers.Decayed<TV, TL, TDecay>(TL.Load(ref pr, i), decay);
+                TV mi = TL.Load(ref mr, i);
                 mi = TL.Add(mi, TL.Multiply(TL.Subtract(gi, mi), c1));
-                TL.Store(mi, ref _m, i);
-                TV vi = TL.Load(ref _v, i);
+                TL.Store(mi, ref mr, i);
+                TV vi = TL.Load(ref vr, i);
                 vi = TL.Add(vi, TL.Multiply(TL.Subtract(TL.Multiply(gi, gi), vi), c2));
-                TL.Store(vi, ref _v, i);
+                TL.Store(vi, ref vr, i);
                 if (TAmsgrad.On)
                 {
-                    vi = TL.Max(TL.Load(ref _vMax, i), vi);
-                    TL.Store(vi, ref _vMax, i);
+                    vi = TL.Max(TL.Load(ref vMaxr, i), vi);
+                    TL.Store(vi, ref vMaxr, i);
                 }
                 pi = TL.Subtract(pi, TL.Divide(TL.Multiply(a, mi), TL.Add(TL.Sqrt(vi), eps)));
-                TL.Store(pi, ref _p, i);
+                TL.Store(pi, ref pr, i);
             }
             return i;
         }
@@ -212,18 +215,19 @@ namespace ModelGen
             double scale = f.Scale;
             TV low = TL.Broadcast(-f.Limit), high = TL.Broadcast(f.Limit), decay = TL.Broadcast(f.Decay);
             TV lr = TL.Broadcast(learningRate), r = TL.Broadcast(rho), c = TL.Broadcast(oneMinusRho), eps = TL.Broadcast(epsilon), mu = TL.Broadcast(momentum);
+            ref float pr = ref this._p, gr = ref this._g, vr = ref this._v, ar = ref this._a, momr = ref this._mom;
             nint i = start;
             for (; i + TL.Lanes <= end; i += TL.Lanes)
             {
-                TV gi = Tiers.Gradient<TV, TL, TClip>(ref _g, i, scale, low, high);
-                TV pi = Tiers.Decayed<TV, TL, TDecay>(TL.Load(ref _p, i), decay);
-                TV vi = TL.Add(TL.Multiply(r, TL.Load(ref _v, i)), TL.Multiply(TL.Multiply(c, gi), gi));
-                TL.Store(vi, ref _v, i);
+                TV gi = Tiers.Gradient<TV, TL, TClip>(ref gr, i, scale, low, high);
+                TV pi = Tiers.Decayed<TV, TL, TDecay>(TL.Load(ref pr, i), decay);
+                TV vi = TL.Add(TL.Multiply(r, TL.Load(ref vr, i)), TL.Multiply(TL.Multiply(c, gi), gi));
+                TL.Store(vi, ref vr, i);
                 TV denominator;
                 if (TCentered.On)
                 {
-                    TV ai = TL.Add(TL.Multiply(r, TL.Load(ref _a, i)), TL.Multiply(c, gi));
-                    TL.Store(ai, ref _a, i);
+                    TV ai = TL.Add(TL.Multiply(r, TL.Load(ref ar, i)), TL.Multiply(c, gi));
+                    TL.Store(ai, ref ar, i);
                     denominator = TL.Add(TL.Subtract(vi, TL.Multiply(ai, ai)), eps);
                 }
                 else
@@ -233,10 +237,10 @@ namespace ModelGen
                 TV increment = TL.Divide(TL.Multiply(lr, gi), TL.Sqrt(denominator));
                 if (TMomentum.On)
                 {
-                    increment = TL.Add(TL.Multiply(mu, TL.Load(ref _mom, i)), increment);
-                    TL.Store(increment, ref _mom, i);
+                    increment = TL.Add(TL.Multiply(mu, TL.Load(ref momr, i)), increment);
+                    TL.Store(increment, ref momr, i);
                 }
-                TL.Store(TL.Subtract(pi, increment), ref _p, i);
+                TL.Store(TL.Subtract(pi, increment), ref pr, i);
             }
             return i;
         }

@@ -51,6 +51,28 @@ namespace ModelGen.Tests.Training
             }
         }
 
+        /// <summary>
+        /// clipvalue keeps a NaN gradient NaN and clamps the infinities, in the vector body and the scalar tail alike (the
+        /// vector tiers clamp with one max and one min instruction, whose operand order decides what NaN gives).
+        /// </summary>
+        [Fact]
+        public void ClipValueKeepsNaNAndClampsInfinities()
+        {
+            var sgd = new Sgd(1f) { ClipValue = 0.5f };
+            var p = new float[Length];
+            float[] g = Numbers.Random(Length, 5, 1f);
+            int[] nan = { 3, 17, Length - 3 }, up = { 10, Length - 2 }, down = { 11, Length - 1 };
+            foreach (int i in nan) g[i] = float.NaN;
+            foreach (int i in up) g[i] = float.PositiveInfinity;
+            foreach (int i in down) g[i] = float.NegativeInfinity;
+            sgd.Step(p, g);
+            for (int i = 0; i < Length; i++)
+            {
+                float expected = Array.IndexOf(nan, i) >= 0 ? float.NaN : -Math.Clamp(g[i], -0.5f, 0.5f);
+                Assert.True(expected.Equals(p[i]), $"p[{i}] = {p[i]}, expected {expected} (gradient {g[i]})");
+            }
+        }
+
         [Fact]
         public void AStepAllocatesNothing()
         {
