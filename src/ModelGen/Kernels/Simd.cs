@@ -64,9 +64,6 @@ namespace ModelGen.Kernels
         /// </summary>
         static abstract TVector Clamp(TVector a, TVector low, TVector high);
 
-        /// <summary><c>(float)(a * scale)</c> lane-wise: the product in double, rounded once to float.</summary>
-        static abstract TVector MultiplyInDouble(TVector a, double scale);
-
         /// <summary><paramref name="value"/> with lanes below <paramref name="first"/> set to zero.</summary>
         static abstract TVector KeepFrom(TVector value, int first);
 
@@ -117,14 +114,6 @@ namespace ModelGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Clamp(Vector512<float> a, Vector512<float> low, Vector512<float> high) =>
             Avx512F.IsSupported ? Avx512F.Min(high, Avx512F.Max(low, a)) : Vector512.Clamp(a, low, high);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> MultiplyInDouble(Vector512<float> a, double scale)
-        {
-            (Vector512<double> lo, Vector512<double> hi) = Vector512.Widen(a);
-            Vector512<double> s = Vector512.Create(scale);
-            return Vector512.Narrow(lo * s, hi * s);
-        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> KeepFrom(Vector512<float> value, int first) =>
@@ -178,14 +167,6 @@ namespace ModelGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Clamp(Vector256<float> a, Vector256<float> low, Vector256<float> high) =>
             Avx.IsSupported ? Avx.Min(high, Avx.Max(low, a)) : Vector256.Clamp(a, low, high);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> MultiplyInDouble(Vector256<float> a, double scale)
-        {
-            (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(a);
-            Vector256<double> s = Vector256.Create(scale);
-            return Vector256.Narrow(lo * s, hi * s);
-        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> KeepFrom(Vector256<float> value, int first) =>
@@ -249,14 +230,6 @@ namespace ModelGen.Kernels
             Sse.IsSupported ? Sse.Min(high, Sse.Max(low, a)) : Vector128.Clamp(a, low, high);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> MultiplyInDouble(Vector128<float> a, double scale)
-        {
-            (Vector128<double> lo, Vector128<double> hi) = Vector128.Widen(a);
-            Vector128<double> s = Vector128.Create(scale);
-            return Vector128.Narrow(lo * s, hi * s);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> KeepFrom(Vector128<float> value, int first) =>
             Vector128.GreaterThanOrEqual(Vector128<int>.Indices, Vector128.Create(first)).AsSingle() & value;
 
@@ -313,9 +286,6 @@ namespace ModelGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Clamp(float a, float low, float high) => Math.Clamp(a, low, high);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float MultiplyInDouble(float a, double scale) => (float)(a * scale);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float KeepFrom(float value, int first) => first > 0 ? 0f : value;

@@ -30,7 +30,8 @@ namespace ModelGen
 
     /// <summary>
     /// The gradient as a rule reads it (<see cref="Optimizer"/> clipping, fused into the update): each entry times
-    /// <see cref="Scale"/> in double (a norm clip's factor) when a rule's scale flag is set, or clamped to
+    /// <see cref="Scale"/> rounded to float (a norm clip's factor: one float multiply per entry, as Keras computes
+    /// clipping in float32) when a rule's scale flag is set, or clamped to
     /// [-<see cref="Limit"/>, <see cref="Limit"/>] when its clamp flag is set. <see cref="Decay"/> is weight decay x
     /// learning rate, applied to the parameter first when a rule's decay flag is set.
     /// </summary>
@@ -39,25 +40,25 @@ namespace ModelGen
     /// <summary>How a rule reads the gradient: as it is, scaled by a norm clip, or clamped to the clip value.</summary>
     internal interface IClip
     {
-        static abstract TV Apply<TV, TL>(TV g, double scale, TV low, TV high) where TV : struct where TL : struct, ISimd<TV>;
+        static abstract TV Apply<TV, TL>(TV g, TV scale, TV low, TV high) where TV : struct where TL : struct, ISimd<TV>;
     }
 
     internal readonly struct NoClip : IClip
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TV Apply<TV, TL>(TV g, double scale, TV low, TV high) where TV : struct where TL : struct, ISimd<TV> => g;
+        public static TV Apply<TV, TL>(TV g, TV scale, TV low, TV high) where TV : struct where TL : struct, ISimd<TV> => g;
     }
 
     internal readonly struct NormClip : IClip
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TV Apply<TV, TL>(TV g, double scale, TV low, TV high) where TV : struct where TL : struct, ISimd<TV> => TL.MultiplyInDouble(g, scale);
+        public static TV Apply<TV, TL>(TV g, TV scale, TV low, TV high) where TV : struct where TL : struct, ISimd<TV> => TL.Multiply(g, scale);
     }
 
     internal readonly struct ValueClip : IClip
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TV Apply<TV, TL>(TV g, double scale, TV low, TV high) where TV : struct where TL : struct, ISimd<TV> => TL.Clamp(g, low, high);
+        public static TV Apply<TV, TL>(TV g, TV scale, TV low, TV high) where TV : struct where TL : struct, ISimd<TV> => TL.Clamp(g, low, high);
     }
 
     /// <summary>Runs a rule once over n elements: the widest accelerated tier (chosen once), then the scalar tail.</summary>
@@ -75,7 +76,7 @@ namespace ModelGen
 
         /// <summary>The gradient entry at <paramref name="i"/> after clipping (see <see cref="StepFactors"/>).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TV Gradient<TV, TL, TClip>(ref float g, nint i, double scale, TV low, TV high)
+        public static TV Gradient<TV, TL, TClip>(ref float g, nint i, TV scale, TV low, TV high)
             where TV : struct where TL : struct, ISimd<TV> where TClip : struct, IClip =>
             TClip.Apply<TV, TL>(TL.Load(ref g, i), scale, low, high);
 
@@ -140,7 +141,7 @@ namespace ModelGen
 
         public nint Run<TV, TL>(nint start, nint end) where TV : struct where TL : struct, ISimd<TV>
         {
-            double scale = f.Scale;
+            TV scale = TL.Broadcast((float)f.Scale);
             TV low = TL.Broadcast(-f.Limit), high = TL.Broadcast(f.Limit), decay = TL.Broadcast(f.Decay);
             TV lr = TL.Broadcast(learningRate), mu = TL.Broadcast(momentum);
             // The refs in locals: read through `this` in the loop, the JIT reloads them after every store (a store might change them).
@@ -176,7 +177,7 @@ namespace ModelGen
 
         public nint Run<TV, TL>(nint start, nint end) where TV : struct where TL : struct, ISimd<TV>
         {
-            double scale = f.Scale;
+            TV scale = TL.Broadcast((float)f.Scale);
             TV low = TL.Broadcast(-f.Limit), high = TL.Broadcast(f.Limit), decay = TL.Broadcast(f.Decay);
             TV a = TL.Broadcast(alpha), c1 = TL.Broadcast(oneMinusBeta1), c2 = TL.Broadcast(oneMinusBeta2), eps = TL.Broadcast(epsilon);
             ref float pr = ref this._p, gr = ref this._g, mr = ref this._m, vr = ref this._v, vMaxr = ref this._vMax;
@@ -212,7 +213,7 @@ namespace ModelGen
 
         public nint Run<TV, TL>(nint start, nint end) where TV : struct where TL : struct, ISimd<TV>
         {
-            double scale = f.Scale;
+            TV scale = TL.Broadcast((float)f.Scale);
             TV low = TL.Broadcast(-f.Limit), high = TL.Broadcast(f.Limit), decay = TL.Broadcast(f.Decay);
             TV lr = TL.Broadcast(learningRate), r = TL.Broadcast(rho), c = TL.Broadcast(oneMinusRho), eps = TL.Broadcast(epsilon), mu = TL.Broadcast(momentum);
             ref float pr = ref this._p, gr = ref this._g, vr = ref this._v, ar = ref this._a, momr = ref this._mom;

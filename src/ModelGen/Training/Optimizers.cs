@@ -242,9 +242,11 @@ namespace ModelGen
         // The L2 norm, summed in double.
         private static double Norm(ReadOnlySpan<float> g) => Math.Sqrt(Tiers.SumOfSquares(g));
 
+        // A norm clip's factor rounded to float, one float multiply per entry (as the fused rules do).
         private static void Scale(ReadOnlySpan<float> g, Span<float> into, double scale)
         {
-            for (int i = 0; i < g.Length; i++) into[i] = (float)(g[i] * scale);
+            float factor = (float)scale;
+            for (int i = 0; i < g.Length; i++) into[i] = g[i] * factor;
         }
 
         /// <summary>Forgets the state (moments and iteration count), as a fresh optimizer.</summary>
