@@ -221,8 +221,7 @@ namespace ModelGen
             return sum / y.Length;
         }
 
-        // Targets either as a distribution t or, for the sparse loss, as one class index.
-        // The whole batch at once, after a softmax output: g first holds each row's logits minus the row maximum, then their
+        // The whole batch at once, after a softmax output; targets as distributions or, for the sparse loss, class indices: g first holds each row's logits minus the row maximum, then their
         // exponentials (one vectorized pass, VectorMath.Exp: within 2.2e-7 relative of float64), then p * sum(t) - t, scaled.
         // Sums, logarithms and the loss are float64. Returns the sum over samples of -sum t log p.
         private static double CategoricalFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, bool sparse, int n, int width, Span<float> gradient, double scale)
@@ -243,7 +242,7 @@ namespace ModelGen
                 Span<float> g = all.Slice(s * width, width);
                 double sumExp = 0;
                 for (int i = 0; i < g.Length; i++) sumExp += g[i];
-                // log sum e^z, the row maximum added back.
+                // log sum e^z, the row maximum added back (found again: one scan of the row, cheaper than keeping n maxima).
                 double logSum = Math.Log(sumExp) + MaxOf(z);
                 double sumT = 0, loss = 0;
                 int cls = sparse ? (int)targets[s] : -1;
@@ -279,6 +278,7 @@ namespace ModelGen
             return max;
         }
 
+        // Targets either as a distribution t or, for the sparse loss, as one class index.
         private static double CategoricalFromProbabilities(ReadOnlySpan<float> y, ReadOnlySpan<float> t, int cls, Span<float> g, double scale)
         {
             double s = 0;

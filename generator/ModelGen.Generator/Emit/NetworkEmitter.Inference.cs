@@ -125,6 +125,7 @@ namespace ModelGen.Generator.Emit
                         {
                             // The runtime's kernel reads this large kernel row by row, then the activation runs in place.
                             int inWidth = layer.Layer.Inputs, outWidth = layer.Layer.Units;
+                            w.WriteLine($"// Layer {l}: DenseKernels reads the {Int(inWidth)} x {Int(outWidth)} kernel row by row{(layer.Layer.Activation.IsLinear ? "" : $", then {ActivationEmitter.Describe(layer.Layer.Activation)} in place")}.");
                             w.WriteLine($"{Span} y{l} = {(l == layers - 1 ? next : $"{next}.Slice(0, {outWidth})")};");
                             w.WriteLine($"{TypeRefs.DenseKernels}.Forward({current}, {layer.KernelSlice("w")}, {layer.BiasSlice("w")}, y{l}, 1, {inWidth}, {outWidth});");
                             if (!layer.Layer.Activation.IsLinear) w.WriteLine($"{layer.ActivateMethod}(y{l}, y{l}, 1);");

@@ -21,9 +21,9 @@ namespace ModelGen.Kernels
     /// (each loaded weight vector serves 4 samples, each broadcast input 2 vectors). A kernel under
     /// <see cref="PackKernelFloats"/> stays in L2: 4 samples at a time run all its strips in place. A larger one goes column
     /// strip by column strip, so a strip stays in cache for the whole batch (each strip first copied into a contiguous
-    /// per-thread buffer); for one sample it is read row by row instead, front to back, into y held in L1. <see cref="KernelGradient"/> keeps 4 kernel rows x 2
-    /// vectors while it walks the batch, over column chunks whose dz stays in L1, and sums the bias gradient over the same
-    /// chunks.
+    /// per-thread buffer); for one sample it is read row by row instead, front to back, into y held in L1.
+    /// <see cref="KernelGradient"/> keeps 4 kernel rows x 2 vectors while it walks the batch, over column chunks whose dz
+    /// stays in L1, and sums the bias gradient over the same chunks.
     /// <see cref="InputGradient"/> runs dot products of 4 kernel rows with 2 samples' gradients (8 accumulators over the
     /// units), reduced 4 at a time with horizontal adds; a 4-row block of the kernel stays in L1 for the whole batch. With
     /// fewer units than two vectors it transposes the (small) kernel into a per-thread buffer and runs the forward tiles

@@ -30,12 +30,12 @@ namespace ModelGen
 
     /// <summary>
     /// The gradient as a rule reads it (<see cref="Optimizer"/> clipping, fused into the update): each entry times
-    /// <see cref="Scale"/> rounded to float (a norm clip's factor: one float multiply per entry, as Keras computes
-    /// clipping in float32) when a rule's scale flag is set, or clamped to
+    /// <see cref="Scale"/> (a norm clip's factor, computed in double and rounded to float once per step: one float multiply
+    /// per entry, as Keras computes clipping in float32) when a rule's scale flag is set, or clamped to
     /// [-<see cref="Limit"/>, <see cref="Limit"/>] when its clamp flag is set. <see cref="Decay"/> is weight decay x
     /// learning rate, applied to the parameter first when a rule's decay flag is set.
     /// </summary>
-    internal readonly record struct StepFactors(double Scale, float Limit, float Decay);
+    internal readonly record struct StepFactors(float Scale, float Limit, float Decay);
 
     /// <summary>How a rule reads the gradient: as it is, scaled by a norm clip, or clamped to the clip value.</summary>
     internal interface IClip
@@ -141,7 +141,7 @@ namespace ModelGen
 
         public nint Run<TV, TL>(nint start, nint end) where TV : struct where TL : struct, ISimd<TV>
         {
-            TV scale = TL.Broadcast((float)f.Scale);
+            TV scale = TL.Broadcast(f.Scale);
             TV low = TL.Broadcast(-f.Limit), high = TL.Broadcast(f.Limit), decay = TL.Broadcast(f.Decay);
             TV lr = TL.Broadcast(learningRate), mu = TL.Broadcast(momentum);
             // The refs in locals: read through `this` in the loop, the JIT reloads them after every store (a store might change them).
@@ -177,7 +177,7 @@ namespace ModelGen
 
         public nint Run<TV, TL>(nint start, nint end) where TV : struct where TL : struct, ISimd<TV>
         {
-            TV scale = TL.Broadcast((float)f.Scale);
+            TV scale = TL.Broadcast(f.Scale);
             TV low = TL.Broadcast(-f.Limit), high = TL.Broadcast(f.Limit), decay = TL.Broadcast(f.Decay);
             TV a = TL.Broadcast(alpha), c1 = TL.Broadcast(oneMinusBeta1), c2 = TL.Broadcast(oneMinusBeta2), eps = TL.Broadcast(epsilon);
             ref float pr = ref this._p, gr = ref this._g, mr = ref this._m, vr = ref this._v, vMaxr = ref this._vMax;
@@ -213,7 +213,7 @@ namespace ModelGen
 
         public nint Run<TV, TL>(nint start, nint end) where TV : struct where TL : struct, ISimd<TV>
         {
-            TV scale = TL.Broadcast((float)f.Scale);
+            TV scale = TL.Broadcast(f.Scale);
             TV low = TL.Broadcast(-f.Limit), high = TL.Broadcast(f.Limit), decay = TL.Broadcast(f.Decay);
             TV lr = TL.Broadcast(learningRate), r = TL.Broadcast(rho), c = TL.Broadcast(oneMinusRho), eps = TL.Broadcast(epsilon), mu = TL.Broadcast(momentum);
             ref float pr = ref this._p, gr = ref this._g, vr = ref this._v, ar = ref this._a, momr = ref this._mom;

@@ -194,13 +194,13 @@ namespace ModelGen
                 foreach (int size in tensorSizes)
                 {
                     ReadOnlySpan<float> tensor = gradient.Slice(at, size);
-                    UpdateRun(parameters.Slice(at, size), tensor, at, new StepFactors(c / Math.Max(Norm(tensor), c), 0, decay), Clip.Norm);
+                    UpdateRun(parameters.Slice(at, size), tensor, at, new StepFactors((float)(c / Math.Max(Norm(tensor), c)), 0, decay), Clip.Norm);
                     at += size;
                 }
             }
             else if (GlobalClipNorm is float global)
             {
-                UpdateRun(parameters, gradient, 0, new StepFactors(GlobalScale(Norm(gradient), global), 0, decay), Clip.Norm);
+                UpdateRun(parameters, gradient, 0, new StepFactors((float)GlobalScale(Norm(gradient), global), 0, decay), Clip.Norm);
             }
             else
             {
@@ -220,13 +220,13 @@ namespace ModelGen
                 foreach (int size in tensorSizes)
                 {
                     ReadOnlySpan<float> tensor = gradient.Slice(at, size);
-                    Scale(tensor, clipped.Slice(at, size), c / Math.Max(Norm(tensor), c));
+                    Scale(tensor, clipped.Slice(at, size), (float)(c / Math.Max(Norm(tensor), c)));
                     at += size;
                 }
             }
             else if (GlobalClipNorm is float global)
             {
-                Scale(gradient, clipped, GlobalScale(Norm(gradient), global));
+                Scale(gradient, clipped, (float)GlobalScale(Norm(gradient), global));
             }
             else
             {
@@ -242,10 +242,9 @@ namespace ModelGen
         // The L2 norm, summed in double.
         private static double Norm(ReadOnlySpan<float> g) => Math.Sqrt(Tiers.SumOfSquares(g));
 
-        // A norm clip's factor rounded to float, one float multiply per entry (as the fused rules do).
-        private static void Scale(ReadOnlySpan<float> g, Span<float> into, double scale)
+        // A norm clip: one float multiply per entry by the factor (computed in double, rounded once), as the fused rules do.
+        private static void Scale(ReadOnlySpan<float> g, Span<float> into, float factor)
         {
-            float factor = (float)scale;
             for (int i = 0; i < g.Length; i++) into[i] = g[i] * factor;
         }
 
